@@ -1,0 +1,24 @@
+# Debian packages: the Python stack (PyPI is not used here), graphviz, and a
+# browser for the tests. Installed once; the stamp is redone when this list changes.
+
+DEBIAN_PACKAGES := \
+  python3-torch python3-matplotlib python3-graphviz python3-yaml python3-pytest \
+  python3-selenium python3-venv graphviz librsvg2-bin scour \
+  chromium chromium-driver ruby-full build-essential nodejs
+
+DEBIAN_STAMP := $(BUILD)/stamps/debian
+
+.PHONY: debian
+debian: $(DEBIAN_STAMP) ## install the Debian packages (apt-get; needs root)
+
+$(DEBIAN_STAMP): mk/debian.mk
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "error: missing packages: $$missing (this is not Debian: see README, 'Elsewhere')"; exit 1; fi; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing Debian packages: $$missing"; \
+	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	fi
+	@mkdir -p $(@D) && touch $@
