@@ -1,0 +1,25 @@
+# Figures: computed by figures_src (torch, matplotlib, graphviz), light + dark.
+# Freshness is decided by content hashes (figures_src/pipeline.py), not file
+# times: one Python process lists the stale figures (without importing torch),
+# then a sub-make builds one `figure-<name>` target each, so -j2 runs two at once.
+
+FIGURES := $(PY) -m figures_src
+CHECKPOINTS := $(BUILD)/checkpoints
+
+.PHONY: figures figures-all figures-list
+figures: $(VENV)/.ready ## rebuild the stale figures (make -j2 figures builds two at once)
+	@case " $(filter-out --%,$(MAKEFLAGS))" in *B*) stale=$$($(FIGURES) list | awk '{print $$1}');; \
+	  *) stale=$$($(FIGURES) stale);; esac; \
+	if [ -z "$$stale" ]; then echo "figures: all up to date"; \
+	else $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $$(printf 'figure-%s ' $$stale); fi
+
+figures-all: $(VENV)/.ready ## rebuild every figure, retraining the toy models
+	rm -rf $(CHECKPOINTS)
+	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $$($(FIGURES) list | awk '{printf "figure-%s ", $$1}')
+
+figures-list: $(VENV)/.ready ## list the figures and which are stale
+	@$(FIGURES) list
+
+# One figure, always rebuilt (the freshness decision is made above).
+figure-%: $(VENV)/.ready
+	@$(FIGURES) build $*

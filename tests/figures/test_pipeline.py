@@ -1,0 +1,270 @@
+"""The pipeline itself: staleness from content hashes, determinism, failures.
+
+Most tests run on a throwaway copy of the pipeline (figure.py, pipeline.py,
+style.py, the CLI) with small synthetic figure modules, so they can edit
+sources and break figures without touching the repository.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from figures_src import pipeline
+
+REAL = pipeline.PACKAGE_DIR
+PIPELINE_MODULES = ("__init__.py", "__main__.py", "figure.py", "pipeline.py", "style.py")
+
+HELPER = '''
+"""A shared helper, like figures_src.nn."""
+SCALE = 2.0
+'''
+INNER = '''
+"""Imports the helper relatively: the hash must follow it."""
+from .helper import SCALE
+def scale(xs):
+    return [SCALE * x for x in xs]
+'''
+LINES = '''
+"""A matplotlib figure that depends on figures_src.models.inner (and helper)."""
+from figures_src.figure import Figure
+from figures_src.models import inner
+
+FIGURE = Figure(name="lines", alt="Two lines.", caption="Slope {slope:.3g}, $$\\\\sqrt{{d_k}}$$.")
+
+def compute():
+    xs = list(range(10))
+    return {"xs": xs, "ys": inner.scale(xs), "facts": {"slope": inner.scale([1.0])[0] / 3}}
+
+def draw(data, theme):
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot(data["xs"], data["ys"], label="scaled")
+    ax.set_xlabel("x")
+    ax.legend()
+    return fig
+'''
+BOXES = '''
+"""A graphviz figure that imports nothing shared."""
+from figures_src.figure import Figure
+
+FIGURE = Figure(name="boxes", alt="Two boxes.", caption="Boxes.")
+
+def compute():
+    return {"facts": {"n": 2}}
+
+def draw(data, theme):
+    g = theme.digraph(rankdir="BT")
+    g.node("a", "Query", fillcolor=theme.fill("blue"))
+    g.node("b", "Softmax")
+    g.edge("a", "b")
+    return g
+'''
+BROKEN_DARK = '''
+"""Draws light, then fails on dark: nothing may be written."""
+from figures_src.figure import Figure
+
+FIGURE = Figure(name="broken-dark", alt="x", caption="x")
+
+def compute():
+    return {"facts": {}}
+
+def draw(data, theme):
+    if theme.name == "dark":
+        raise RuntimeError("dark variant exploded")
+    g = theme.digraph()
+    g.node("a")
+    return g
+'''
+BROKEN_COMPUTE = '''
+"""Fails while computing."""
+from figures_src.figure import Figure
+
+FIGURE = Figure(name="broken-compute", alt="x", caption="x")
+
+def compute():
+    raise ValueError("training diverged")
+
+def draw(data, theme):
+    raise AssertionError("never reached")
+'''
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A temporary project: a copy of the pipeline plus synthetic figures."""
+    pkg = tmp_path / "src" / "figures_src"
+    (pkg / "figures").mkdir(parents=True)
+    (pkg / "models").mkdir()
+    for name in PIPELINE_MODULES:
+        shutil.copy(REAL / name, pkg / name)
+    (pkg / "figures" / "__init__.py").write_text('"""figures"""\n')
+    (pkg / "models" / "__init__.py").write_text('"""models"""\n')
+    (pkg / "models" / "helper.py").write_text(HELPER)
+    (pkg / "models" / "inner.py").write_text(INNER)
+    (pkg / "figures" / "lines.py").write_text(LINES)
+    (pkg / "figures" / "boxes.py").write_text(BOXES)
+    return pkg
+
+
+def cli(pkg: Path, *args, root: Path):
+    """Run `python -m figures_src --root ROOT ARGS` inside the temporary project."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([sys.executable, "-m", "figures_src", "--root", str(root), *args],
+                          cwd=pkg.parent, capture_output=True, text=True, env=env, timeout=300)
+
+
+def files_under(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def touch_source(path: Path) -> None:
+    path.write_text(path.read_text() + "\n# an edit\n")
+
+
+# -- the inputs hash ---------------------------------------------------------
+
+def test_inputs_follow_imports_transitively(project):
+    files = {p.relative_to(project.parent).as_posix()
+             for p in pipeline.input_files(project / "figures" / "lines.py", project)}
+    assert files == {
+        "figures_src/__init__.py", "figures_src/figure.py", "figures_src/pipeline.py",
+        "figures_src/style.py", "figures_src/figures/__init__.py", "figures_src/figures/lines.py",
+        "figures_src/models/__init__.py", "figures_src/models/inner.py",
+        "figures_src/models/helper.py",
+    }
+
+
+@pytest.mark.parametrize("edited, lines_changes, boxes_changes", [
+    ("figures/lines.py", True, False),  # one figure module: that figure only
+    ("figures/boxes.py", False, True),
+    ("models/helper.py", True, False),  # shared code: what imports it, transitively
+    ("style.py", True, True),  # the pipeline: everything
+    ("__main__.py", False, False),  # the CLI does not shape a figure
+])
+def test_edit_changes_the_hash_of_dependents_only(project, edited, lines_changes, boxes_changes):
+    def hashes():
+        return {name: pipeline.inputs_hash(project / "figures" / f"{name}.py", project)
+                for name in ("lines", "boxes")}
+
+    before = hashes()
+    assert hashes() == before  # unchanged sources: unchanged hash
+    touch_source(project / edited)
+    after = hashes()
+    assert (after["lines"] != before["lines"]) == lines_changes
+    assert (after["boxes"] != before["boxes"]) == boxes_changes
+
+
+def test_stale_listing_imports_neither_torch_nor_matplotlib():
+    code = ("import sys; from figures_src.__main__ import main; main(['stale']); "
+            "heavy = [m for m in ('torch', 'matplotlib', 'graphviz') if m in sys.modules]; "
+            "assert not heavy, heavy")
+    result = subprocess.run([sys.executable, "-c", code], cwd=pipeline.REPO_ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+# -- building and staleness, end to end --------------------------------------
+
+def test_build_then_stale_detection(project, tmp_path):
+    out = tmp_path / "out"
+    assert cli(project, "stale", root=out).stdout.split() == ["boxes", "lines"]
+    built = cli(project, "build", root=out)
+    assert built.returncode == 0, built.stderr
+    assert "lines: built in" in built.stdout and "boxes: built in" in built.stdout
+    assert cli(project, "stale", root=out).stdout.split() == []
+
+    manifest = yaml.safe_load((out / "_data/figures/lines.yml").read_text())
+    assert manifest["caption"] == "Slope 0.667, $$\\sqrt{d_k}$$."
+    assert manifest["facts"] == {"slope": 0.6667}
+
+    image = out / "assets/img/posts/give-me-attention/lines-dark.svg"
+    image.write_bytes(image.read_bytes() + b" ")  # a hand edit of an output
+    assert cli(project, "stale", root=out).stdout.split() == ["lines"]
+    cli(project, "build", "--stale", root=out)
+    assert cli(project, "stale", root=out).stdout.split() == []
+
+    (out / "assets/img/posts/give-me-attention/boxes-light.svg").unlink()  # a lost output
+    assert cli(project, "stale", root=out).stdout.split() == ["boxes"]
+    cli(project, "build", "boxes", root=out)
+
+    touch_source(project / "models" / "helper.py")  # shared code changed
+    assert cli(project, "stale", root=out).stdout.split() == ["lines"]
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root in (first, second):
+        result = cli(project, "build", root=root)
+        assert result.returncode == 0, result.stderr
+    a, b = files_under(first), files_under(second)
+    assert len(a) == 6  # 2 figures x (light, dark, manifest)
+    assert a.keys() == b.keys()
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, f"not reproducible: {different}"
+
+
+@pytest.mark.parametrize("module, source, message", [
+    ("broken_dark", BROKEN_DARK, "dark variant exploded"),
+    ("broken_compute", BROKEN_COMPUTE, "training diverged"),
+])
+def test_failing_figure_leaves_nothing_and_is_named(project, tmp_path, module, source, message):
+    (project / "figures" / f"{module}.py").write_text(source)
+    out = tmp_path / "out"
+    name = module.replace("_", "-")
+    result = cli(project, "build", name, root=out)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: figure '{name}' failed") and message in last, result.stderr
+    assert not out.exists() or files_under(out) == {}
+
+
+def test_failure_keeps_figures_already_built(project, tmp_path):
+    out = tmp_path / "out"
+    assert cli(project, "build", "boxes", root=out).returncode == 0
+    before = files_under(out)
+    (project / "figures" / "broken_dark.py").write_text(BROKEN_DARK)
+    assert cli(project, "build", "broken-dark", root=out).returncode != 0
+    assert files_under(out) == before
+
+
+def test_unknown_figure_is_named(project, tmp_path):
+    result = cli(project, "build", "no-such-figure", root=tmp_path / "out")
+    assert result.returncode != 0
+    assert "no-such-figure" in result.stderr and "boxes" in result.stderr
+
+
+def test_module_name_must_match_declared_name(project, tmp_path):
+    (project / "figures" / "misnamed.py").write_text(BOXES)  # declares "boxes"
+    result = cli(project, "build", "misnamed", root=tmp_path / "out")
+    assert result.returncode != 0 and "misnamed" in result.stderr
+
+
+# -- facts ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    (1 / 3, 0.3333), (12345.678, 12350.0), (2.5e-5 * 1.000001, 2.5e-5), (7, 7), ("tanh", "tanh"),
+])
+def test_facts_are_rounded_to_four_significant_digits(value, expected):
+    assert pipeline.round_fact(value) == expected
+
+
+def test_non_finite_fact_is_refused():
+    with pytest.raises(pipeline.FigureError, match="'nan-figure'.*'loss'"):
+        pipeline.clean_facts({"loss": float("nan")}, "nan-figure")
+
+
+def test_caption_missing_fact_is_named():
+    with pytest.raises(pipeline.FigureError, match="'cap'.*caption.*'speed'"):
+        pipeline._format("{speed:.2g}x faster", {}, "cap", "caption")
+
+
+def test_seed_depends_on_the_name_only():
+    assert pipeline.seed_for("rnn-forgets") == pipeline.seed_for("rnn-forgets")
+    assert pipeline.seed_for("rnn-forgets") != pipeline.seed_for("rnn-unrolled")
