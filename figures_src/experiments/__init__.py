@@ -1,0 +1,1 @@
+"""Toy tasks and the seeded, cached training that the figures share."""

@@ -1,0 +1,1 @@
+"""The models of the post, written out by hand so that they read like the equations."""

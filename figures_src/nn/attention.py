@@ -1,0 +1,99 @@
+"""Attention, written out as in the paper (Vaswani et al. 2017, section 3.2).
+
+    Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V
+
+Tensors are batch-first: queries [..., T_q, d_k], keys [..., T_k, d_k],
+values [..., T_k, d_v]. A mask is boolean with True meaning "may attend".
+"""
+import math
+
+import torch
+from torch import nn
+
+
+def scaled_dot_product_attention(q, k, v, mask=None):
+    """softmax(q k^T / sqrt(d_k)) v; returns (output, attention weights).
+
+    Dividing by sqrt(d_k) keeps the scores at unit variance: for independent
+    unit-variance components q.k has variance d_k, which would push the
+    softmax into saturation (tiny gradients) as d_k grows.
+    """
+    d_k = q.size(-1)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)
+    if mask is not None:
+        # a masked position gets -inf, so softmax gives it exactly zero weight
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ v, weights
+
+
+def causal_mask(n, device=None):
+    """[n, n] boolean mask, True on and below the diagonal: token t sees 0..t."""
+    return torch.ones(n, n, dtype=torch.bool, device=device).tril()
+
+
+class MultiHeadAttention(nn.Module):
+    """h attention heads in parallel, concatenated and projected by W^O.
+
+    Each head works in d_k = d_model / h dimensions, so h heads cost about
+    the same as one full-width head. The weights of the last forward pass are
+    kept in .last_weights [batch, heads, T_q, T_k] for the figures.
+    """
+
+    def __init__(self, d_model, n_heads, bias=True):
+        super().__init__()
+        if d_model % n_heads != 0:
+            raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
+        self.d_model = d_model
+        self.n_heads = n_heads
+        self.d_k = d_model // n_heads
+        self.w_q = nn.Linear(d_model, d_model, bias=bias)
+        self.w_k = nn.Linear(d_model, d_model, bias=bias)
+        self.w_v = nn.Linear(d_model, d_model, bias=bias)
+        self.w_o = nn.Linear(d_model, d_model, bias=bias)
+        self.last_weights = None
+
+    def split_heads(self, x):
+        """[B, T, d_model] -> [B, h, T, d_k]"""
+        batch, length, _ = x.shape
+        return x.view(batch, length, self.n_heads, self.d_k).transpose(1, 2)
+
+    def forward(self, x, context=None, mask=None):
+        """Self-attention over x, or cross-attention from x to context.
+
+        Queries come from x; keys and values from context (default: x).
+        mask: bool, broadcastable to [B, h, T_q, T_k], True = may attend.
+        """
+        context = x if context is None else context
+        q = self.split_heads(self.w_q(x))
+        k = self.split_heads(self.w_k(context))
+        v = self.split_heads(self.w_v(context))
+        heads, weights = scaled_dot_product_attention(q, k, v, mask)
+        self.last_weights = weights.detach()
+        batch, length, _ = x.shape
+        concat = heads.transpose(1, 2).reshape(batch, length, self.d_model)
+        return self.w_o(concat)
+
+    @classmethod
+    def from_torch(cls, torch_mha):
+        """A copy of a torch.nn.MultiheadAttention's weights (same numbers).
+
+        PyTorch stores W_q, W_k, W_v stacked in one in_proj_weight [3d, d].
+        """
+        if torch_mha._qkv_same_embed_dim is False:
+            raise ValueError("from_torch: only nn.MultiheadAttention with kdim = vdim = embed_dim")
+        bias = torch_mha.in_proj_bias is not None
+        mha = cls(torch_mha.embed_dim, torch_mha.num_heads, bias=bias)
+        w_q, w_k, w_v = torch_mha.in_proj_weight.detach().chunk(3)
+        with torch.no_grad():
+            mha.w_q.weight.copy_(w_q)
+            mha.w_k.weight.copy_(w_k)
+            mha.w_v.weight.copy_(w_v)
+            mha.w_o.weight.copy_(torch_mha.out_proj.weight)
+            if bias:
+                b_q, b_k, b_v = torch_mha.in_proj_bias.detach().chunk(3)
+                mha.w_q.bias.copy_(b_q)
+                mha.w_k.bias.copy_(b_k)
+                mha.w_v.bias.copy_(b_v)
+                mha.w_o.bias.copy_(torch_mha.out_proj.bias)
+        return mha.to(torch_mha.in_proj_weight.dtype)

@@ -1,0 +1,42 @@
+"""The reversal task and its trained model."""
+import pytest
+import torch
+
+from figures_src.experiments import reversal
+
+
+def test_training_batches_never_contain_held_out_sequences():
+    held_out = reversal.held_out_sequences(2000, 0)
+    assert len(torch.unique(held_out, dim=0)) == 2000
+    make_batch = reversal.training_batch_maker(64, held_out[:5])
+    # a generator seeded to reproduce the held-out draw: the maker must still avoid them
+    generator = torch.Generator().manual_seed(123)
+    held = {tuple(s) for s in held_out[:5].tolist()}
+    for _ in range(200):
+        inputs, targets = make_batch(generator)
+        assert not held & {tuple(s) for s in inputs.tolist()}
+        assert torch.equal(targets, inputs.flip(-1))
+
+
+def test_batch_maker_redraws_a_held_out_row():
+    generator = torch.Generator().manual_seed(7)
+    first = torch.randint(0, reversal.VOCAB, (4, reversal.LENGTH), generator=torch.Generator().manual_seed(7))
+    inputs, _ = reversal.training_batch_maker(4, first[:1])(generator)
+    assert not torch.equal(inputs[0], first[0]) and torch.equal(inputs[1:], first[1:])
+
+
+def test_untrained_model_does_not_reverse():
+    torch.manual_seed(0)
+    model = reversal.ReversalModel(reversal.model_config(reversal.CONFIG)).eval()
+    _, sequence_acc = reversal.accuracy(model, reversal.held_out_sequences(500, 0))
+    assert sequence_acc < 0.05
+
+
+@pytest.mark.slow
+def test_trained_model_reverses_held_out_sequences():
+    model, metrics = reversal.trained_reversal_model()
+    held_out = reversal.held_out_sequences(reversal.CONFIG["n_held_out"], reversal.CONFIG["seed"])
+    token_acc, sequence_acc = reversal.accuracy(model, held_out)
+    assert sequence_acc > 0.99 and token_acc > 0.99
+    assert metrics["held_out_sequence_accuracy"] == sequence_acc
+    assert metrics["final_loss"] < reversal.CONFIG["stop_loss"]

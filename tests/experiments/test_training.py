@@ -1,0 +1,101 @@
+"""The training loop is seeded and stops early; the checkpoint cache trains once, even across processes."""
+import multiprocessing
+import time
+
+import torch
+from torch import nn
+
+from figures_src.experiments import training
+
+
+def copy_task_batch(generator):
+    tokens = torch.randint(0, 5, (32, 4), generator=generator)
+    return tokens, tokens
+
+
+class Copier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(5, 8)
+        self.out = nn.Linear(8, 5)
+
+    def forward(self, tokens):
+        return self.out(self.embed(tokens))
+
+
+def train_copier(seed_value, stop_loss=None, max_steps=30):
+    training.seed(seed_value)
+    model = Copier()
+    log = training.train(model, copy_task_batch, max_steps=max_steps, lr=0.05, stop_loss=stop_loss)
+    return model, log
+
+
+def test_training_is_reproducible_and_seeded():
+    a, log_a = train_copier(0)
+    b, log_b = train_copier(0)
+    c, _ = train_copier(1)
+    assert log_a["losses"] == log_b["losses"]
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert not torch.equal(a.out.weight, c.out.weight)
+    assert torch.get_num_threads() == training.NUM_THREADS
+
+
+def test_early_stopping_on_loss_threshold():
+    _, full = train_copier(0, max_steps=400)
+    threshold = full["losses"][len(full["losses"]) // 2]
+    _, stopped = train_copier(0, stop_loss=threshold, max_steps=400)
+    assert stopped["stopped_early"] and stopped["steps"] < 400
+    assert stopped["final_loss"] < threshold <= min(stopped["losses"][:-1])
+
+
+def build_and_train_counted(config):
+    """Records each call in a file (shared by processes), and is slow enough for the calls to overlap."""
+    with open(config["calls_file"], "a") as f:
+        f.write("trained\n")
+    time.sleep(1.0)
+    model, log = train_copier(config["seed"])
+    return model, {"final_loss": log["final_loss"]}
+
+
+def _cached_in_child(config, checkpoint_dir):
+    training.CHECKPOINT_DIR = checkpoint_dir
+    training.cached("copier", config, build_and_train_counted)
+
+
+def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
+    monkeypatch.setattr(training, "CHECKPOINT_DIR", tmp_path)
+    config = {"seed": 0, "calls_file": str(tmp_path / "calls")}
+    model, metrics = training.cached("copier", config, build_and_train_counted)
+    again, metrics_again = training.cached("copier", config, build_and_train_counted)
+    assert (tmp_path / "calls").read_text().count("trained") == 1
+    assert metrics == metrics_again
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), again.parameters()))
+    assert not again.training
+    # another config is another checkpoint
+    training.cached("copier", {**config, "seed": 1}, build_and_train_counted)
+    assert (tmp_path / "calls").read_text().count("trained") == 2
+    assert len(list(tmp_path.glob("copier-*.pt"))) == 2
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_cache_key_includes_model_code(tmp_path, monkeypatch):
+    config = {"seed": 0}
+    before = training.checkpoint_path("copier", config, build_and_train_counted)
+    fake_nn = tmp_path / "nn"
+    fake_nn.mkdir()
+    (fake_nn / "model.py").write_text("# edited model code\n")
+    monkeypatch.setattr(training, "_CODE_DIRS", training._CODE_DIRS + (fake_nn,))
+    assert training.checkpoint_path("copier", config, build_and_train_counted) != before
+
+
+def test_two_processes_train_once(tmp_path):
+    config = {"seed": 0, "calls_file": str(tmp_path / "calls")}
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_cached_in_child, args=(config, tmp_path)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert (tmp_path / "calls").read_text().count("trained") == 1
+    assert len(list(tmp_path.glob("copier-*.pt"))) == 1
