@@ -1,0 +1,98 @@
+"""Self-hosting is real: the site loads nothing from another host, and every
+library in _data/origin/basic.yml is in the built site."""
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from sitecheck import POST_URL, ROOT, read_page
+
+# <link rel=...> values that make the browser fetch something.
+FETCHING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
+                 "prefetch", "preconnect", "dns-prefetch", "manifest", "mask-icon"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)|@import\s+['"]([^'"]+)""")
+
+
+def is_foreign(url: str) -> bool:
+    """Does this URL point at another host? (data: and relative URLs do not.)"""
+    url = url.strip()
+    if url.startswith("data:") or url.startswith("#"):
+        return False
+    parts = urlsplit(url)
+    return bool(parts.netloc) or url.startswith("//")
+
+
+def loads_of(page):
+    """Every URL the page makes the browser fetch, as written in the HTML."""
+    for element in page.elements:
+        attrs = element.attrs
+        if element.tag == "link" and FETCHING_RELS & set(attrs.get("rel", "").lower().split()):
+            yield attrs.get("href", "")
+        if element.tag in ("script", "img", "iframe", "source", "audio", "video", "embed", "track"):
+            yield attrs.get("src", "")
+        for candidate in attrs.get("srcset", "").split(","):
+            if candidate.strip():
+                yield candidate.split()[0]
+        if element.tag == "video":
+            yield attrs.get("poster", "")
+        if element.tag == "object":
+            yield attrs.get("data", "")
+        yield from css_urls(attrs.get("style", ""))
+    for style in page.styles:
+        yield from css_urls(style)
+
+
+def css_urls(css: str):
+    for match in CSS_URL.finditer(css):
+        yield match.group(1) or match.group(2)
+
+
+def test_no_page_loads_from_another_host(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 5
+    foreign = {f"{p.relative_to(site)}: {url}" for p in pages
+               for url in loads_of(read_page(p)) if url and is_foreign(url)}
+    assert not foreign, sorted(foreign)
+
+
+def test_no_stylesheet_loads_from_another_host(site):
+    sheets = sorted(site.rglob("*.css"))
+    assert any(s.name == "all.min.css" for s in sheets)  # Font Awesome's, with its fonts
+    foreign = {f"{s.relative_to(site)}: {url}" for s in sheets
+               for url in css_urls(s.read_text(encoding="utf-8", errors="replace")) if is_foreign(url)}
+    assert not foreign, sorted(foreign)
+
+
+def test_the_scan_sees_a_foreign_load():
+    from sitecheck import _PageParser
+    parser = _PageParser()
+    parser.feed('<link rel="stylesheet" href="https://cdn.example/x.css">'
+                '<div style="background: url(//cdn.example/a.png)"></div>'
+                '<script src="/assets/ok.js"></script>')
+    urls = [u for u in loads_of(parser.page) if is_foreign(u)]
+    assert urls == ["https://cdn.example/x.css", "//cdn.example/a.png"]
+
+
+def origin_paths(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from origin_paths(value)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_every_self_hosted_library_is_in_the_site(site):
+    mapping = yaml.safe_load((ROOT / "_data" / "origin" / "basic.yml").read_text())
+    paths = [p.replace(":LOCALE", "en") for p in origin_paths(mapping)]
+    assert len(paths) >= 12
+    missing = [p for p in paths if not (site / p.lstrip("/")).is_file()]
+    assert not missing, f"not in the built site (run `make npm-assets`): {missing}"
+
+
+def test_the_post_loads_the_self_hosted_libraries(site):
+    post = read_page(site / POST_URL / "index.html")
+    loaded = set(loads_of(post))
+    for library in ("/assets/lib/mathjax/tex-chtml.js", "/assets/lib/fonts/main.css",
+                    "/assets/lib/fontawesome-free/css/all.min.css", "/assets/lib/tocbot/tocbot.min.js"):
+        assert library in loaded, f"the post does not load {library}"
