@@ -1,0 +1,186 @@
+"""Multi-head attention (Vaswani et al. 2017, Figure 2 right) with the real
+attention maps of each head of a small trained model.
+
+The model is a one-layer, two-head encoder trained on a task that needs two
+look-ups per position: output_i = (x_(n-1-i) + x_(i-1)) mod 10, the mirrored
+token plus the previous one. The heads run in parallel on d_k = d_model / h
+dimensions each; their outputs are concatenated and mixed by W^O.
+"""
+import torch
+
+from figures_src.experiments import reversal
+from figures_src.experiments.training import cached, seed, train
+from figures_src.figure import Figure
+
+EXAMPLE = (3, 1, 4, 1, 5, 9, 2, 6)  # the sequence whose maps are drawn
+N_EVAL = 2000
+CONFIG = {
+    "seed": 0, "n_layers": 1, "n_heads": 2, "d_model": 32, "d_ff": 128,
+    "positional": "learned", "batch_size": 64, "lr": 3e-3, "max_steps": 6000, "stop_loss": 1e-3,
+}
+
+FIGURE = Figure(
+    name="multi-head",
+    alt=("Diagram of multi-head attention, read bottom to top: the input sequence "
+         "{example} goes through {n_heads} separate linear projections to queries, keys and "
+         "values of {d_k} dimensions each; each head's attention map, drawn as a small grid of "
+         "shaded cells, shows where every position looks; the head outputs are concatenated "
+         "and projected by a final linear layer. In most rows one head looks at the mirrored "
+         "position and the other at the previous one."),
+    caption=("Multi-head attention with $$h = {n_heads}$$ heads of $$d_k = d_{{model}}/h = "
+             "{d_model}/{n_heads} = {d_k}$$ dimensions (after Vaswani et al. 2017, Figure 2). The "
+             "maps are the real attention weights of a one-layer model trained to output "
+             "$$(x_{{n-1-i}} + x_{{i-1}}) \\bmod 10$$, which needs two look-ups per position "
+             "({accuracy:.1%} of {n_eval} held-out sequences right). On {split:.0%} of the "
+             "positions the two heads split the work: one fetches the mirrored token, the other "
+             "the previous one."),
+)
+
+
+def targets(inputs):
+    """(mirrored token + previous token) mod 10; position 0 has no previous token."""
+    previous = torch.cat([torch.zeros_like(inputs[:, :1]), inputs[:, :-1]], dim=1)
+    return (inputs.flip(-1) + previous) % reversal.VOCAB
+
+
+def build_and_train(config):
+    seed(config["seed"])
+    model = reversal.ReversalModel(reversal.model_config(config))
+
+    def make_batch(generator):
+        inputs = torch.randint(0, reversal.VOCAB, (config["batch_size"], reversal.LENGTH),
+                               generator=generator)
+        return inputs, targets(inputs)
+
+    log = train(model, make_batch, max_steps=config["max_steps"], lr=config["lr"],
+                stop_loss=config["stop_loss"], generator=torch.Generator().manual_seed(config["seed"]))
+    return model, {"steps": log["steps"], "final_loss": log["final_loss"]}
+
+
+def _attention_input(model, tokens):
+    """The tensor the attention layer receives (the embedded tokens)."""
+    captured = {}
+    attention = model.encoder.blocks[0].self_attn
+    handle = attention.register_forward_hook(lambda module, args, out: captured.setdefault("x", args[0]))
+    try:
+        with torch.no_grad():
+            model(tokens)
+    finally:
+        handle.remove()
+    return captured["x"]
+
+
+def torch_twin(attention):
+    """torch.nn.MultiheadAttention holding the same numbers as our MultiHeadAttention."""
+    twin = torch.nn.MultiheadAttention(attention.d_model, attention.n_heads, batch_first=True)
+    with torch.no_grad():
+        twin.in_proj_weight.copy_(torch.cat([attention.w_q.weight, attention.w_k.weight,
+                                             attention.w_v.weight]))
+        twin.in_proj_bias.copy_(torch.cat([attention.w_q.bias, attention.w_k.bias,
+                                           attention.w_v.bias]))
+        twin.out_proj.weight.copy_(attention.w_o.weight)
+        twin.out_proj.bias.copy_(attention.w_o.bias)
+    return twin.eval()
+
+
+def split_share(weights):
+    """Share of positions (with distinct mirror and previous) where the heads' argmaxes
+    are exactly {mirror, previous}. weights: [B, 2, T, T]."""
+    length = weights.size(-1)
+    i = torch.arange(1, length)
+    mirror, previous = length - 1 - i, i - 1
+    distinct = mirror != previous
+    top = weights[:, :, 1:].argmax(-1)  # [B, 2, T-1]
+    split = ((top[:, 0] == mirror) & (top[:, 1] == previous)) | \
+            ((top[:, 0] == previous) & (top[:, 1] == mirror))
+    return split[:, distinct].float().mean().item()
+
+
+def compute() -> dict:
+    model, metrics = cached("two-lookups", CONFIG, build_and_train)
+    attention = model.encoder.blocks[0].self_attn
+    config = reversal.model_config(CONFIG)
+
+    tokens = torch.tensor([EXAMPLE])
+    x = _attention_input(model, tokens)
+    with torch.no_grad():
+        ours = attention(x)
+        maps = attention.last_weights[0]  # [h, T, T]
+        theirs, their_maps = torch_twin(attention)(x, x, x, need_weights=True,
+                                                   average_attn_weights=False)
+
+    evaluation = torch.randint(0, reversal.VOCAB, (N_EVAL, reversal.LENGTH),
+                               generator=torch.Generator().manual_seed(12345))
+    with torch.no_grad():
+        correct = (model(evaluation).argmax(-1) == targets(evaluation)).all(-1)
+    eval_maps = attention.last_weights
+    return {
+        "tokens": list(EXAMPLE),
+        "maps": maps,
+        "check": {"x": x, "ours": ours, "torch": theirs, "ours_maps": maps, "torch_maps": their_maps[0]},
+        "config": {"d_model": config.d_model, "n_heads": config.n_heads, "d_k": config.d_k},
+        "eval_maps": eval_maps,
+        "facts": {
+            "example": " ".join(map(str, EXAMPLE)),
+            "n_heads": config.n_heads, "d_model": config.d_model, "d_k": config.d_k,
+            "n_eval": N_EVAL,
+            "accuracy": correct.float().mean().item(),
+            "split": split_share(eval_maps),
+            "train_steps": metrics["steps"],
+        },
+    }
+
+
+def _map_label(weights, tokens, title, theme):
+    """An HTML-like table: one shaded cell per attention weight, tokens along the edges.
+    A weight of 0 is a faint cell (the grid stays visible), 1 the full head colour."""
+    cmap = theme.cmap("orange" if "1" in title else "blue")
+    from matplotlib.colors import to_hex
+
+    cell = 'WIDTH="15" HEIGHT="15" FIXEDSIZE="TRUE"'
+    rows = [f'<TR><TD COLSPAN="{len(tokens) + 1}"><FONT POINT-SIZE="14">{title}</FONT></TD></TR>']
+    for i, row in enumerate(weights.tolist()):
+        cells = "".join(f'<TD {cell} BGCOLOR="{to_hex(cmap(0.06 + 0.94 * w))}"></TD>' for w in row)
+        rows.append(f'<TR><TD {cell}><FONT POINT-SIZE="10">{i}</FONT></TD>{cells}</TR>')
+    keys = "".join(f'<TD {cell}><FONT POINT-SIZE="10">{t}</FONT></TD>' for t in tokens)
+    rows.append(f"<TR><TD></TD>{keys}</TR>")
+    rows.append(f'<TR><TD COLSPAN="{len(tokens) + 1}"><FONT POINT-SIZE="11" COLOR="{theme.muted}">'
+                f'rows: query position <I>i</I><BR/>columns: key token</FONT></TD></TR>')
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="0">'
+            + "".join(rows) + "</TABLE>>")
+
+
+def draw(data, theme):
+    c = data["config"]
+    h, d, dk = c["n_heads"], c["d_model"], c["d_k"]
+    g = theme.digraph("multi_head", rankdir="BT", ranksep="0.3", nodesep="0.5")
+
+    def box(name, label, color, **attrs):
+        g.node(name, label, color=theme.color(color), fillcolor=theme.fill(color), **attrs)
+
+    tokens = " ".join(map(str, data["tokens"]))
+    g.node("x", f"<input <I>x</I>: {tokens}<BR/><FONT POINT-SIZE='12'>{len(data['tokens'])} tokens × "
+                f"<I>d</I><SUB>model</SUB> = {d}</FONT>>".replace("'", '"'),
+           shape="plaintext", style="")
+    head_colors = ("orange", "blue", "green", "purple")
+    for head in range(h):
+        color = head_colors[head % len(head_colors)]
+        box(f"proj{head}", f"<Linear <I>W</I><SUB>{head + 1}</SUB><SUP>Q</SUP>, "
+                           f"<I>W</I><SUB>{head + 1}</SUB><SUP>K</SUP>, <I>W</I><SUB>{head + 1}</SUB><SUP>V</SUP>"
+                           f"<BR/><FONT POINT-SIZE='12'>{d} → <I>d<SUB>k</SUB></I> = {dk}</FONT>>".replace("'", '"'),
+            color)
+        title = f"head {head + 1}"
+        g.node(f"head{head}", _map_label(data["maps"][head], data["tokens"], title, theme),
+               shape="box", style="rounded,filled", color=theme.color(color),
+               fillcolor=theme.background, margin="0.08")
+        g.edge("x", f"proj{head}")
+        g.edge(f"proj{head}", f"head{head}", label=" Q, K, V")
+        g.edge(f"head{head}", "concat", label=f"< <I>d<SUB>v</SUB></I> = {dk}>")
+    box("concat", f"<Concat<BR/><FONT POINT-SIZE='12'>{h} × {dk} = {h * dk}</FONT>>".replace("'", '"'),
+        "yellow")
+    box("out_proj", f"<Linear <I>W</I><SUP>O</SUP><BR/><FONT POINT-SIZE='12'>{h * dk} → {d}</FONT>>"
+        .replace("'", '"'), "sky_blue")
+    g.node("y", "output", shape="plaintext", style="")
+    g.edge("concat", "out_proj")
+    g.edge("out_proj", "y")
+    return g
