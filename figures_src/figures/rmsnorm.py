@@ -1,0 +1,93 @@
+"""LayerNorm vs RMSNorm on shifted and scaled copies of one input vector.
+
+RMSNorm (Zhang & Sennrich 2019) divides by the root mean square and never
+subtracts the mean: on zero-mean input it equals LayerNorm (the RMS is then
+the standard deviation), a shift of the input moves its output while
+LayerNorm does not notice, and a scale changes neither. The panels draw the
+project's own LayerNorm and RMSNorm (gain 1, bias 0) on the same vectors.
+"""
+import torch
+
+from figures_src.figure import Figure
+from figures_src.nn.norms import LayerNorm, RMSNorm
+
+D = 24  # features of the one token vector
+SHIFT = 1.5  # added to every feature (in units of the input's standard deviation)
+SCALE = 3.0  # multiplies every feature
+INPUTS = ("x", "shifted", "scaled")  # drawn in this order
+
+FIGURE = Figure(
+    name="rmsnorm",
+    alt=("Three line charts over the {d} features of one token vector. Left: the input x "
+         "(zero mean), x shifted by {shift:g}, and x scaled by {scale:g}. Middle: LayerNorm maps all "
+         "three to the same output. Right: RMSNorm maps x and the scaled x to the same output, "
+         "but the shifted x to a different one, pushed towards +1."),
+    caption=("LayerNorm and RMSNorm (gain 1, no bias) on one {d}-feature vector $$x$$ with zero "
+             "mean, on $$x + {shift:g}$$ and on $${scale:g}x$$. On $$x$$ the two agree (largest "
+             "difference {zero_mean_difference:.1g}). Shifting moves RMSNorm's output by up to "
+             "{rms_shift_change:.2g} but LayerNorm's by only {ln_shift_change:.1g}; scaling changes "
+             "neither by more than {scale_change:.1g}."),
+)
+
+
+def compute() -> dict:
+    x = torch.randn(D, dtype=torch.float64)
+    x = (x - x.mean()) / x.std(unbiased=False)  # zero mean, unit standard deviation
+    x = x.sort().values  # sorted features read as one smooth curve; order plays no role
+    inputs = {"x": x, "shifted": x + SHIFT, "scaled": SCALE * x}
+    norms = {"LayerNorm": LayerNorm(D).double(), "RMSNorm": RMSNorm(D).double()}
+    with torch.no_grad():
+        outputs = {name: {kind: norm(v) for kind, v in inputs.items()} for name, norm in norms.items()}
+
+    def change(name, kind):
+        return float((outputs[name][kind] - outputs[name]["x"]).abs().max())
+
+    return {
+        "inputs": inputs,
+        "outputs": outputs,  # {"LayerNorm" | "RMSNorm": {"x" | "shifted" | "scaled": [D]}}
+        "facts": {
+            "d": D,
+            "shift": SHIFT,
+            "scale": SCALE,
+            "zero_mean_difference": float((outputs["LayerNorm"]["x"] - outputs["RMSNorm"]["x"]).abs().max()),
+            "ln_shift_change": change("LayerNorm", "shifted"),
+            "rms_shift_change": change("RMSNorm", "shifted"),
+            "ln_scale_change": change("LayerNorm", "scaled"),
+            "rms_scale_change": change("RMSNorm", "scaled"),
+            "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),
+        },
+    }
+
+
+def draw(data, theme):
+    import matplotlib.pyplot as plt
+
+    shift, scale = data["facts"]["shift"], data["facts"]["scale"]
+    labels = {"x": "$x$ (mean 0)", "shifted": f"$x + {shift:g}$", "scaled": f"${scale:g}\\,x$"}
+    # overlapping curves must stay visible: a line, big hollow squares, crosses
+    looks = {
+        "x": dict(color=theme.color("blue"), marker="o", markersize=4, linewidth=2.2, zorder=3),
+        "shifted": dict(color=theme.color("orange"), marker="s", markersize=8, fillstyle="none",
+                        linestyle="none", markeredgewidth=1.5, zorder=2),
+        "scaled": dict(color=theme.color("green"), marker="x", markersize=7, linestyle="none",
+                       markeredgewidth=1.6, zorder=4),
+    }
+    fig, axes = plt.subplots(1, 3, figsize=(7.4, 3.5), gridspec_kw={"wspace": 0.32})
+    features = range(1, data["facts"]["d"] + 1)
+    panels = (("input", data["inputs"]),
+              ("LayerNorm", data["outputs"]["LayerNorm"]),
+              ("RMSNorm", data["outputs"]["RMSNorm"]))
+    for ax, (title, series) in zip(axes, panels):
+        for kind in INPUTS:
+            ax.plot(features, series[kind].numpy(), label=labels[kind], **looks[kind])
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.axhline(0, color=theme.grid, linewidth=1.0, zorder=0)
+    axes[0].set_ylabel("value")
+    fig.supxlabel("feature (sorted by value)", y=0.02)
+    axes[1].sharey(axes[2])
+    axes[2].tick_params(labelleft=False)
+    handles, names = axes[1].get_legend_handles_labels()
+    fig.legend(handles, names, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 0.98),
+               handletextpad=0.4, columnspacing=1.2)
+    return fig
