@@ -1,0 +1,85 @@
+"""The post's preview image (front matter `image:`, about 1200x630 for social cards).
+
+Not decoration from nowhere: the three maps are the attention of the trained
+reversal model (figures_src.experiments.reversal) on held-out sequences, the
+same model as the reversal-attention figure, so the banner shows the post's
+point, attention finding the one position that matters.
+"""
+import torch
+
+from figures_src.experiments.reversal import CONFIG, LENGTH, held_out_sequences, trained_reversal_model
+from figures_src.figure import Figure
+
+WIDTH, HEIGHT = 1200, 630  # CSS px of the social preview
+N_EXAMPLES = 3
+TITLE = "Give me attention"
+SUBTITLE = "LLMs and Transformers"
+NOTE = "a trained transformer's attention\nas it reverses digit sequences"
+
+FIGURE = Figure(
+    name="banner",
+    alt=("Title 'Give me attention' above three attention heat maps of a small transformer reversing "
+         "the held-out digit sequences {examples}; in each map the bright cells run along the anti-diagonal."),
+    caption=("Attention of a one-layer transformer reversing three digit sequences it never saw in training "
+             "(the model of the reversal figure below)."),
+    raster=True,
+)
+
+
+def distinct_examples(held_out, count):
+    """The first `count` held-out sequences whose digits are all different."""
+    chosen = [s for s in held_out if len(set(s.tolist())) == LENGTH][:count]
+    if len(chosen) < count:
+        raise ValueError(f"banner: only {len(chosen)} held-out sequences with distinct digits")
+    return torch.stack(chosen)
+
+
+@torch.no_grad()
+def compute() -> dict:
+    model, metrics = trained_reversal_model()
+    examples = distinct_examples(held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"]), N_EXAMPLES)
+    outputs = model(examples).argmax(-1)
+    weights = model.attention()  # [N_EXAMPLES, n, n]
+    return {
+        "tokens": examples,
+        "outputs": outputs,
+        "weights": weights,
+        "facts": {
+            "examples": ", ".join(" ".join(str(t) for t in s.tolist()) for s in examples),
+            "held_out_accuracy": metrics["held_out_sequence_accuracy"],
+        },
+    }
+
+
+def draw(data, theme):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    # The pipeline saves with a tight bounding box plus a pad; a background
+    # rectangle filling the canvas makes that box the whole canvas, so the
+    # canvas is WIDTH x HEIGHT minus the pad on each side.
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    epsilon = 1e-4  # inches: keeps the pixel count from rounding down to 2399
+    fig = plt.figure(figsize=(WIDTH / 96 - 2 * pad + epsilon, HEIGHT / 96 - 2 * pad + epsilon), dpi=96)
+    fig.patches.append(matplotlib.patches.Rectangle((0, 0), 1, 1, transform=fig.transFigure,
+                                                    facecolor=theme.background, edgecolor="none", zorder=-1))
+
+    fig.text(0.04, 0.875, TITLE, fontsize=46, fontweight="bold", color=theme.heading, va="center")
+    fig.text(0.04, 0.765, SUBTITLE, fontsize=22, color=theme.muted, va="center")
+    fig.text(0.965, 0.80, NOTE, fontsize=15, color=theme.muted, ha="right", va="center", linespacing=1.5)
+
+    cmap = theme.cmap("blue")
+    n = data["weights"].shape[-1]
+    height, bottom, gap = 0.5, 0.07, 0.055  # axes in figure fractions
+    width = height * HEIGHT / WIDTH
+    left = 1 - 3 * width - 2 * gap - 0.035
+    for index, (weights, tokens, outputs) in enumerate(zip(data["weights"], data["tokens"], data["outputs"])):
+        ax = fig.add_axes((left + index * (width + gap), bottom, width, height))
+        ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        ax.set_xticks(range(n), [str(t) for t in tokens.tolist()])
+        ax.set_yticks(range(n), [str(t) for t in outputs.tolist()])
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0, labelsize=15, pad=5, labelcolor=theme.muted)
+        for side in ax.spines.values():
+            side.set_visible(False)
+    return fig
