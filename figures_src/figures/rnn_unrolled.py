@@ -1,0 +1,121 @@
+"""A recurrent network rolled up (the loop) and unrolled over time.
+
+Unrolled, the RNN is a deep chain in which every link is the same matrix
+W_hh: that shared matrix is why its gradients shrink (or grow) geometrically
+with distance, which the rnn-forgets figure measures. The diagram is drawn
+from a SimpleRNN built exactly as rnn-forgets builds it, run on a short
+sequence: one node per time step it actually took, and every recurrent edge
+names the parameter the step used.
+"""
+import torch
+
+from figures_src.figure import Figure
+from figures_src.figures import rnn_forgets
+from figures_src.nn.rnn import SimpleRNN
+
+STEPS = 3  # time steps drawn (the decay figure runs rnn_forgets.LENGTH)
+
+FIGURE = Figure(
+    name="rnn-unrolled",
+    alt=("Left, a recurrent network drawn as one cell whose output loops back into itself "
+         "through the matrix W_hh. Right, the same network unrolled over {steps} time steps: a "
+         "row of cells h_1 to h_{steps}, each receiving the input x_t through W_xh and the "
+         "previous state through the same matrix W_hh ({hidden_size} by {hidden_size})."),
+    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), "
+             "$$h_t = \\tanh(W_{{xh}} x_t + W_{{hh}} h_{{t-1}} + b)$$. Every step multiplies by "
+             "the same $$W_{{hh}}$$ ({hidden_size} × {hidden_size}), so over $$k$$ steps a "
+             "gradient is multiplied $$k$$ times by nearly the same Jacobian. Drawn from the "
+             "RNN of the next figure, which runs it for {decay_length} steps."),
+)
+
+
+def decay_figure_rnn(seed=rnn_forgets.SEEDS[0]):
+    """The RNN of the rnn-forgets figure for one of its seeds, built the way it builds it."""
+    torch.manual_seed(seed)
+    torch_rnn = torch.nn.RNN(rnn_forgets.INPUT_SIZE, rnn_forgets.HIDDEN_SIZE, nonlinearity="tanh")
+    return SimpleRNN.from_torch(torch_rnn.double())
+
+
+def compute() -> dict:
+    rnn = decay_figure_rnn()
+    x = torch.randn(1, STEPS, rnn.input_size, dtype=torch.float64)
+    with torch.no_grad():
+        states, _ = rnn(x)
+    steps = list(rnn.last_steps)  # one entry per step taken: which weights it used
+    return {
+        "rnn": rnn,
+        "inputs": x[0],
+        "states": states[0],
+        "steps": steps,
+        "facts": {
+            "steps": len(steps),
+            "hidden_size": rnn.hidden_size,
+            "input_size": rnn.input_size,
+            "decay_length": rnn_forgets.LENGTH,
+        },
+    }
+
+
+def _weight_name(rnn, tensor):
+    """The attribute name of a parameter of rnn (W_hh, W_xh), found by identity."""
+    for name, parameter in rnn.named_parameters():
+        if parameter is tensor:
+            return name
+    raise ValueError("the step used a tensor that is not a parameter of the RNN")
+
+
+def _math(name, shape=None):
+    """W_hh -> HTML-like W<SUB>hh</SUB>, with an optional small shape."""
+    base, _, sub = name.partition("_")
+    label = f"<I>{base}</I><SUB>{sub}</SUB>" if sub else f"<I>{base}</I>"
+    if shape is not None:
+        label += f' <FONT POINT-SIZE="13">{shape[0]}×{shape[1]}</FONT>'
+    # a padded cell keeps the label clear of the arrow it names
+    return f'<<TABLE BORDER="0" CELLPADDING="4"><TR><TD>{label}</TD></TR></TABLE>>'
+
+
+def draw(data, theme):
+    rnn, steps = data["rnn"], data["steps"]
+    # wide and short: larger type than the default, so it stays legible scaled to a phone
+    g = theme.digraph("rnn_unrolled", rankdir="BT", nodesep="0.2", ranksep="0.35", fontsize="17")
+    g.attr("node", fontsize="18")
+    g.attr("edge", fontsize="16")
+    recurrent = theme.color("vermillion")
+    cell = dict(shape="circle", width="0.6", fixedsize="true", style="filled",
+                color=theme.color("blue"), fillcolor=theme.fill("blue"), penwidth="1.6")
+
+    def plain(name, label, **attrs):
+        g.node(name, label, shape="plaintext", style="", width="0", height="0", margin="0.04",
+               **attrs)
+
+    # rolled: one cell that feeds itself
+    w_hh = rnn.recurrent_weight
+    plain("x", "<<I>x<SUB>t</SUB></I>>")
+    g.node("h", "<<I>h<SUB>t</SUB></I>>", **cell)
+    plain("y", "<<I>h<SUB>t</SUB></I>>")
+    g.edge("x", "h", label=_math(_weight_name(rnn, rnn.W_xh)))
+    g.edge("h", "h", label=_math(_weight_name(rnn, w_hh)), color=recurrent,
+           fontcolor=recurrent, penwidth="2", headport="e", tailport="n")
+    g.edge("h", "y")
+    plain("equals", "=", fontsize="28")
+
+    # unrolled: one cell per step the RNN took, chained by the weight that step used
+    plain("h0", "<<I>h</I><SUB>0</SUB> = 0>")
+    previous = "h0"
+    for step in steps:
+        t = step["t"] + 1
+        plain(f"x{t}", f"<<I>x</I><SUB>{t}</SUB>>")
+        g.node(f"h{t}", f"<<I>h</I><SUB>{t}</SUB>>", **cell)
+        plain(f"y{t}", f"<<I>h</I><SUB>{t}</SUB>>")
+        g.edge(f"x{t}", f"h{t}", label=_math(_weight_name(rnn, step["input_weight"])))
+        g.edge(f"h{t}", f"y{t}")
+        g.edge(previous, f"h{t}", label=_math(_weight_name(rnn, step["recurrent_weight"])),
+               color=recurrent, fontcolor=recurrent, penwidth="2")
+        previous = f"h{t}"
+
+    for row in (["x", "x1"], ["h", "equals", "h0"] + [f"h{s['t'] + 1}" for s in steps], ["y", "y1"]):
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            for name in row:
+                same.node(name)
+    return g
