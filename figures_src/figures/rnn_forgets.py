@@ -128,7 +128,7 @@ def draw(data, theme):
     ax.set_yscale("log")
     ax.set_xlim(0, facts["k_max"])
     ax.set_xlabel("$k$: how many steps back the input is")
-    ax.set_ylabel("gradient size $\\|\\partial\\, y_T \\,/\\, \\partial x_{T-k}\\|$")
+    ax.set_ylabel("gradient size $\\Vert \\partial y_T / \\partial x_{T-k} \\Vert$")
     ax.grid(True, axis="y", which="major")
     slope_at = 25  # label the RNN's slope below its line, away from the legend
     ax.annotate(f"×{facts['decay_per_step']:.2f} per step",
