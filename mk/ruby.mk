@@ -12,6 +12,7 @@ gems: $(GEMS_STAMP) ## install the Ruby gems (Jekyll, Chirpy, html-proofer) into
 # Redone when the Gemfile or the wrapper changes, or vendor/bundle is gone.
 $(GEMS_STAMP): Gemfile $(BUNDLE) $(if $(wildcard vendor/bundle),,gems-missing) | $(DEBIAN_STAMP)
 	@command -v ruby >/dev/null || { echo "error: ruby not found: run 'sudo apt-get install ruby-full build-essential'"; exit 1; }
+	@$(BUNDLE) version >/dev/null  # on first use, says so if it installs its own Bundler
 	@$(BUNDLE) check >/dev/null 2>&1 || $(BUNDLE) install
 	@mkdir -p $(@D) && touch $@
 
