@@ -268,3 +268,21 @@ def test_caption_missing_fact_is_named():
 def test_seed_depends_on_the_name_only():
     assert pipeline.seed_for("rnn-forgets") == pipeline.seed_for("rnn-forgets")
     assert pipeline.seed_for("rnn-forgets") != pipeline.seed_for("rnn-unrolled")
+
+
+# -- the real figures ----------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["positional-encoding", "rnn-unrolled"])  # matplotlib, graphviz
+def test_real_figure_builds_byte_identical_twice(tmp_path, name):
+    """Two separate processes build the same bytes (seeds, hash salt, no dates)."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    outputs = []
+    for run in ("first", "second"):
+        root = tmp_path / run
+        result = subprocess.run([sys.executable, "-m", "figures_src", "--root", str(root), "build", name],
+                                cwd=pipeline.REPO_ROOT, capture_output=True, text=True, env=env,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr
+        outputs.append(files_under(root))
+    assert len(outputs[0]) == 3 and outputs[0] == outputs[1]
