@@ -55,7 +55,6 @@ def compute() -> dict:
             "d_model": CONFIG["d_model"],
             "steps": metrics["steps"],
             "final_loss": metrics["final_loss"],
-            "train_seconds": metrics["train_seconds"],
             "held_out_accuracy": metrics["held_out_sequence_accuracy"],
             "held_out_token_accuracy": metrics["held_out_token_accuracy"],
             "n_held_out": metrics["n_held_out"],

@@ -63,8 +63,8 @@ class Embedding(nn.Module):
         # std d^-1/2, so that the scaled embedding has unit variance
         nn.init.normal_(self.tokens.weight, std=config.d_model ** -0.5)
         if config.positional == "learned":
-            self.positions = nn.Parameter(torch.zeros(config.max_len, config.d_model))
-            nn.init.normal_(self.positions, std=0.02)
+            # unit variance, like the scaled token embedding: neither drowns the other
+            self.positions = nn.Parameter(torch.randn(config.max_len, config.d_model))
         else:
             self.register_buffer("positions", sinusoidal_encoding(config.max_len, config.d_model),
                                  persistent=False)
