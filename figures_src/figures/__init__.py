@@ -21,6 +21,8 @@ Use `theme.palette` / `theme.color("orange")` / `theme.fill("orange")` /
 `savefig` (the pipeline saves: text as paths, scoured SVG or 2x PNG, atomic).
 Caption and alt may quote facts: "{var_qk:.3g}"; double literal braces.
 Diagrams read bottom to top or left to right, as the papers draw them.
+Graphviz layout depends on statement order: emit nodes and edges from lists
+or dicts (insertion order), never by iterating a set, so the DOT is stable.
 
 Example
 -------
