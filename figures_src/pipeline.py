@@ -7,8 +7,8 @@ differs from the sha256 the manifest recorded. File times are never used
 
 The inputs of a figure are the source of its module, of every figures_src
 module it imports (transitively, found by parsing the imports, including the
-packages' __init__ files) and of the pipeline itself (figure.py, pipeline.py,
-style.py). Editing one figure module rebuilds that figure; editing shared
+packages' __init__ files unless they hold only a docstring) and of the
+pipeline itself (figure.py, pipeline.py, style.py). Editing one figure module rebuilds that figure; editing shared
 model code rebuilds the figures that import it.
 
 This module imports neither torch nor matplotlib at import time, so listing
@@ -119,6 +119,17 @@ def _imported_modules(path: Path, module: str, package_dir: Path) -> set[str]:
     return found
 
 
+def _is_docs_only_package(path: Path) -> bool:
+    """A package __init__.py holding nothing but a docstring: importing it runs
+    no code, so editing its documentation (e.g. figures/__init__.py, the
+    how-to) must not rebuild every figure."""
+    if path.name != "__init__.py":
+        return False
+    body = ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body
+    return all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+               and isinstance(node.value.value, str) for node in body)
+
+
 def _with_parents(module: str) -> list[str]:
     parts = module.split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
@@ -141,7 +152,8 @@ def input_files(path: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
         if file in seen:
             continue
         seen.add(file)
-        files[file] = None
+        if not _is_docs_only_package(file):
+            files[file] = None
         for name in _imported_modules(file, module, package_dir) | set(_with_parents(module)):
             for candidate in _with_parents(name):
                 dep = _module_file(candidate, package_dir)

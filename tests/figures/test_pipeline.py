@@ -133,12 +133,22 @@ def touch_source(path: Path) -> None:
 def test_inputs_follow_imports_transitively(project):
     files = {p.relative_to(project.parent).as_posix()
              for p in pipeline.input_files(project / "figures" / "lines.py", project)}
-    assert files == {
-        "figures_src/__init__.py", "figures_src/figure.py", "figures_src/pipeline.py",
-        "figures_src/style.py", "figures_src/figures/__init__.py", "figures_src/figures/lines.py",
-        "figures_src/models/__init__.py", "figures_src/models/inner.py",
+    assert files == {  # the packages' __init__ files hold only docstrings: not inputs
+        "figures_src/figure.py", "figures_src/pipeline.py", "figures_src/style.py",
+        "figures_src/figures/lines.py", "figures_src/models/inner.py",
         "figures_src/models/helper.py",
     }
+
+
+def test_package_init_counts_once_it_runs_code(project):
+    lines = project / "figures" / "lines.py"
+    init = project / "models" / "__init__.py"
+    before = pipeline.inputs_hash(lines, project)
+    init.write_text('"""models: a documentation edit"""\n')
+    assert pipeline.inputs_hash(lines, project) == before
+    init.write_text('"""models"""\nSCALE_OVERRIDE = 3\n')
+    assert pipeline.inputs_hash(lines, project) != before
+    assert init in pipeline.input_files(lines, project)
 
 
 @pytest.mark.parametrize("edited, lines_changes, boxes_changes", [
@@ -147,6 +157,7 @@ def test_inputs_follow_imports_transitively(project):
     ("models/helper.py", True, False),  # shared code: what imports it, transitively
     ("style.py", True, True),  # the pipeline: everything
     ("__main__.py", False, False),  # the CLI does not shape a figure
+    ("figures/__init__.py", False, False),  # documentation only (a docstring)
 ])
 def test_edit_changes_the_hash_of_dependents_only(project, edited, lines_changes, boxes_changes):
     def hashes():
