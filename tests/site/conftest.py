@@ -1,10 +1,15 @@
 """The built site, shared by the site tests: built once per session, in
 production mode, into build/test-site (the same way `make build` builds _site)."""
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
-from sitecheck import ROOT, jekyll_build
+# The helpers beside this file (sitecheck, sitebrowser), whatever pytest's import mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sitecheck import ROOT, jekyll_build  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import browser
+import sitebrowser as browser
 from sitecheck import POST_URL
 
 pytestmark = pytest.mark.browser
