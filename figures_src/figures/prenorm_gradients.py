@@ -12,8 +12,8 @@ a source sequence, feed-forward; figures_src.nn Decoder), with Xavier-uniform
 weight matrices as in the reference implementations Xiong et al. analyse.
 Measured on this project's code: in an encoder-only stack with PyTorch's
 default initialisation post-norm's curve is nearly flat; the decoder is
-where post-norm's lower layers get the smaller gradients (Liu et al. 2020
-find the same).
+where post-norm's lower layers get the smaller gradients, as Liu et al. 2020
+("Understanding the Difficulty of Training Transformers") also observe.
 """
 import torch
 from torch.nn import functional as F
