@@ -1,6 +1,6 @@
 """The production build (_site, made by `make build`) served on 127.0.0.1 and
 one headless Chromium per test module. The browser and the server are the site
-tests' own (tests/site/browser.py), so both suites drive the browser one way.
+tests' own (tests/site/sitebrowser.py), so both suites drive the browser one way.
 
 BROWSER_TEST_SOURCE=<dir> (a copy of the repository) and BROWSER_TEST_SITE=<dir>
 (its build, default <source>/_site) point the tests at another site, e.g. to
@@ -16,7 +16,7 @@ for folder in (HERE, ROOT / "tests" / "site"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-import browser  # noqa: E402  (tests/site/browser.py)
+import sitebrowser as browser  # noqa: E402  (tests/site/sitebrowser.py)
 import pages  # noqa: E402
 
 SCREENSHOTS = ROOT / "build" / "screenshots"

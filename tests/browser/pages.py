@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import browser
+import sitebrowser as browser
 import netlog
 
 ROOT = Path(__file__).resolve().parents[2]
