@@ -3,8 +3,11 @@
 
 DEBIAN_PACKAGES := \
   python3-torch python3-matplotlib python3-graphviz python3-yaml python3-pytest \
-  python3-selenium python3-venv graphviz librsvg2-bin scour \
+  python3-selenium python3-venv graphviz librsvg2-bin scour fonts-lato \
   chromium chromium-driver ruby-full build-essential nodejs
+# Debian's nodejs comes without npm; a nodejs from elsewhere (e.g. nodesource)
+# carries its own npm and conflicts with Debian's, so npm is added only if absent.
+DEBIAN_PACKAGES += $(if $(shell command -v npm),,npm)
 
 DEBIAN_STAMP := $(BUILD)/stamps/debian
 
