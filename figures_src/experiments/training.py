@@ -47,19 +47,20 @@ def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=No
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     losses, start, step = [], time.perf_counter(), 0
-    for step in range(1, max_steps + 1):
-        inputs, targets = make_batch(generator)
-        logits = model(inputs)
-        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
-                               ignore_index=IGNORE_INDEX)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        if log_every and step % log_every == 0:
-            print(f"  step {step:5d}  loss {losses[-1]:.3g}", flush=True)
-        if stop_loss is not None and losses[-1] < stop_loss:
-            break
+    with torch.enable_grad():  # also when called from inside torch.no_grad()
+        for step in range(1, max_steps + 1):
+            inputs, targets = make_batch(generator)
+            logits = model(inputs)
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
+                                   ignore_index=IGNORE_INDEX)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            if log_every and step % log_every == 0:
+                print(f"  step {step:5d}  loss {losses[-1]:.3g}", flush=True)
+            if stop_loss is not None and losses[-1] < stop_loss:
+                break
     model.eval()
     return {"steps": step, "final_loss": losses[-1], "losses": losses,
             "seconds": time.perf_counter() - start,

@@ -99,3 +99,10 @@ def test_two_processes_train_once(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0]
     assert (tmp_path / "calls").read_text().count("trained") == 1
     assert len(list(tmp_path.glob("copier-*.pt"))) == 1
+
+
+def test_training_works_inside_no_grad():
+    """Figures' compute() may run under torch.no_grad(); a cache miss must still train."""
+    with torch.no_grad():
+        _, log = train_copier(0, max_steps=20)
+    assert log["losses"][-1] < log["losses"][0]
