@@ -4,12 +4,18 @@ Input: 8 random digits (vocabulary 10). Output at position i: the input
 token at position n-1-i. Nothing but looking at the mirrored position solves
 it, so a trained one-layer, one-head model's attention map is the
 anti-diagonal. Held-out sequences are drawn first and never occur in training.
+
+Two models learn it:
+- ReversalModel, an encoder (every position sees every other) that writes
+  the whole reversed sequence at once;
+- a GPT-style DecoderOnly that reads "x_0 .. x_7 SEP" and then generates the
+  reversal one token at a time, each position seeing only the past (causal).
 """
 import torch
 from torch import nn
 
-from ..nn.transformer import Encoder, TransformerConfig
-from .training import cached, seed, train
+from ..nn.transformer import DecoderOnly, Encoder, TransformerConfig
+from .training import IGNORE_INDEX, cached, seed, train
 
 VOCAB = 10
 LENGTH = 8
@@ -103,3 +109,75 @@ def trained_reversal_model(config=None):
     held_out_token_accuracy, held_out_sequence_accuracy, n_held_out.
     """
     return cached("reversal", dict(CONFIG if config is None else config), build_and_train)
+
+
+# -- the same task, decoder-only (causal) -------------------------------------
+
+SEP = VOCAB  # the separator token, after the ten digits
+
+CAUSAL_CONFIG = dict(CONFIG, n_heads=1, n_layers=1)
+
+
+def causal_model_config(config):
+    return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
+                             n_heads=config["n_heads"], vocab_size=VOCAB + 1, max_len=2 * LENGTH + 1,
+                             dropout=0.0, positional=config["positional"])
+
+
+def causal_sequences(sequences):
+    """(tokens, targets) for next-token prediction: tokens = x SEP reversed(x)[:-1].
+
+    The target at position t is the token at t+1; only the reversed half is
+    scored (the digits of x are random, nothing predicts them).
+    """
+    reversed_ = sequences.flip(-1)
+    sep = torch.full((len(sequences), 1), SEP, dtype=sequences.dtype)
+    tokens = torch.cat([sequences, sep, reversed_[:, :-1]], dim=1)  # [B, 2n]
+    targets = torch.full_like(tokens, IGNORE_INDEX)
+    targets[:, LENGTH:] = reversed_
+    return tokens, targets
+
+
+def causal_batch_maker(batch_size, held_out):
+    make_plain = training_batch_maker(batch_size, held_out)
+
+    def make_batch(generator):
+        inputs, _ = make_plain(generator)
+        return causal_sequences(inputs)
+
+    return make_batch
+
+
+@torch.no_grad()
+def causal_accuracy(model, sequences):
+    """(token, sequence) accuracy of generating the reversal, feeding the model its own outputs."""
+    tokens = torch.cat([sequences, torch.full((len(sequences), 1), SEP, dtype=sequences.dtype)], dim=1)
+    for _ in range(LENGTH):
+        next_token = model(tokens)[:, -1].argmax(-1, keepdim=True)
+        tokens = torch.cat([tokens, next_token], dim=1)
+    correct = tokens[:, LENGTH + 1:] == sequences.flip(-1)
+    return correct.float().mean().item(), correct.all(-1).float().mean().item()
+
+
+def build_and_train_causal(config):
+    seed(config["seed"])
+    model = DecoderOnly(causal_model_config(config))
+    held_out = held_out_sequences(config["n_held_out"], config["seed"])
+    log = train(model, causal_batch_maker(config["batch_size"], held_out),
+                max_steps=config["max_steps"], lr=config["lr"], stop_loss=config["stop_loss"],
+                generator=torch.Generator().manual_seed(config["seed"]))
+    token_acc, sequence_acc = causal_accuracy(model, held_out)
+    metrics = {"steps": log["steps"], "final_loss": log["final_loss"], "losses": log["losses"],
+               "train_seconds": log["seconds"], "stopped_early": log["stopped_early"],
+               "held_out_token_accuracy": token_acc, "held_out_sequence_accuracy": sequence_acc,
+               "n_held_out": len(held_out)}
+    return model, metrics
+
+
+def trained_causal_reversal_model(config=None):
+    """(DecoderOnly, metrics) that generates the reversal after SEP; trained once, cached.
+
+    The held-out accuracy is measured by generation (the model reads its own
+    previous outputs), not with the true previous tokens fed in.
+    """
+    return cached("causal-reversal", dict(CAUSAL_CONFIG if config is None else config), build_and_train_causal)

@@ -40,3 +40,28 @@ def test_trained_model_reverses_held_out_sequences():
     assert sequence_acc > 0.99 and token_acc > 0.99
     assert metrics["held_out_sequence_accuracy"] == sequence_acc
     assert metrics["final_loss"] < reversal.CONFIG["stop_loss"]
+
+
+def test_causal_sequences_layout():
+    x = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6]])
+    tokens, targets = reversal.causal_sequences(x)
+    assert tokens.tolist() == [[3, 1, 4, 1, 5, 9, 2, 6, reversal.SEP, 6, 2, 9, 5, 1, 4, 1]]
+    # position t is scored on token t+1, and only where that token is part of the reversal
+    assert targets[0, :reversal.LENGTH].eq(reversal.IGNORE_INDEX).all()
+    assert targets[0, reversal.LENGTH:].tolist() == [6, 2, 9, 5, 1, 4, 1, 3]
+
+
+def test_untrained_causal_model_does_not_reverse():
+    torch.manual_seed(0)
+    model = reversal.DecoderOnly(reversal.causal_model_config(reversal.CAUSAL_CONFIG)).eval()
+    _, sequence_acc = reversal.causal_accuracy(model, reversal.held_out_sequences(200, 0))
+    assert sequence_acc < 0.05
+
+
+@pytest.mark.slow
+def test_causal_model_generates_the_reversal_of_held_out_sequences():
+    model, metrics = reversal.trained_causal_reversal_model()
+    held_out = reversal.held_out_sequences(reversal.CAUSAL_CONFIG["n_held_out"], reversal.CAUSAL_CONFIG["seed"])
+    token_acc, sequence_acc = reversal.causal_accuracy(model, held_out)
+    assert sequence_acc > 0.99
+    assert metrics["held_out_sequence_accuracy"] == sequence_acc
