@@ -166,6 +166,7 @@ def draw_block(ax, data, theme):
 def draw_attention(ax, data, theme):
     import matplotlib.colors as mcolors
     import numpy as np
+    from matplotlib.patches import Rectangle
 
     weights = data["weights"].numpy()
     n = weights.shape[0]
@@ -176,8 +177,11 @@ def draw_attention(ax, data, theme):
     ax.imshow(np.where(above, 1.0, np.nan), cmap=mcolors.ListedColormap([theme.grid]), interpolation="nearest")
     ys, xs = np.nonzero(above)
     for y, x in zip(ys, xs):
-        ax.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
-            (x - 0.5, y - 0.5), 1, 1, fill=False, hatch="////", edgecolor=theme.muted, linewidth=0))
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="////", edgecolor=theme.muted,
+                               linewidth=0))
+    ax.text(0.7 * n, 0.25 * n, "masked:\nscore −∞,\nweight 0", ha="center", va="center", fontsize=12,
+            color=theme.text, bbox=dict(boxstyle="round,pad=0.35", facecolor=theme.background,
+                                        edgecolor=theme.muted, linewidth=1.0))
     labels = token_labels(data["tokens"])
     ax.set_xticks(range(n), labels, fontsize=10)
     ax.set_yticks(range(n), labels, fontsize=10)
