@@ -87,6 +87,7 @@ def main(argv=None) -> int:
     result = {"started": started, "machine": f"{platform.machine()}, {platform.node()}",
               "figures": figure_timings.measure(args.jobs, args.figure)}
     rows = figure_rows(result["figures"])
+    (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")  # so far
     if args.only != "figures":
         import browsing  # needs the browser; not for figure timings only
         import pages_server

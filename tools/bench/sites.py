@@ -2,8 +2,8 @@
 
 "ours" is this repository built as `make build` builds it. "plain" is a plain
 Chirpy site made from it in build/bench/plain/: the same gem (same Gemfile),
-_config.yml, tabs, home page, asset map and assets (minus the post's figures),
-and the post's text with its figure includes taken out. Both are built with
+_config.yml, tabs, home page, _data and _includes, assets minus the post's
+figures, and the post's text with its figure includes taken out. Both are built with
 Jekyll's disk cache off, so neither profits from an earlier build, and with
 `url` set to the address the benchmark serves them from (as the deploy
 workflow sets it), so canonical links and the sitemap are absolute."""
@@ -34,8 +34,10 @@ def make_plain_site(destination: Path) -> Path:
     destination.mkdir(parents=True)
     for name in ("_config.yml", "index.html", "Gemfile"):
         shutil.copy2(ROOT / name, destination / name)
-    shutil.copytree(ROOT / "_tabs", destination / "_tabs")
-    shutil.copytree(ROOT / "_data" / "origin", destination / "_data" / "origin")
+    # _includes and _data too: the post quotes measured numbers through them
+    # (the text stays the same; only the figures go).
+    for folder in ("_tabs", "_includes", "_data"):
+        shutil.copytree(ROOT / folder, destination / folder)
     # Hard links: assets/lib is large and only read.
     shutil.copytree(ROOT / "assets", destination / "assets", copy_function=os.link,
                     ignore=lambda folder, names: ["give-me-attention"]
