@@ -23,9 +23,14 @@ FIGURE_DIR = Path("assets/img/posts/give-me-attention")
 FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*include\s+figure\.md\b.*?%\}[ \t]*\n?", re.MULTILINE)
 
 
+FRONT_MATTER_IMAGE = re.compile(r"^image:.*\n(?:[ \t]+.*\n)*", re.MULTILINE)
+
+
 def strip_figures(markdown: str) -> str:
-    """The post without its `{% include figure.md ... %}` lines."""
-    return FIGURE_INCLUDE.sub("", markdown)
+    """The post without its `{% include figure.md ... %}` lines and without the
+    front matter's `image:` (the banner figure, shown atop the post)."""
+    _, front, body = markdown.split("---\n", 2)
+    return "---\n" + FRONT_MATTER_IMAGE.sub("", front) + "---\n" + FIGURE_INCLUDE.sub("", body)
 
 
 def make_plain_site(destination: Path) -> Path:
