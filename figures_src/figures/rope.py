@@ -3,10 +3,14 @@
 Pair i of dimensions (2i, 2i+1) of a query or key at position m is turned by
 the angle m * theta_i, theta_i = 10000^(-2i/d). Rotations keep lengths, and
 R_m^T R_n = R_(n-m), so the score <R_m q, R_n k> depends on the offset n - m
-only: the score map is constant along its diagonals. The third panel is the
-classic layout bug, pairs (i, i + d/2) turned by the interleaved frequencies,
-which breaks exactly that property.
+only. The figure shows that three ways a learner can check by eye: one pair of
+q and k at two placements with the same offset (both arrows turned, same angle
+between them), the score map (constant along its diagonals), and the classic
+layout bug, pairs (i, i + d/2) turned by the interleaved frequencies, which
+breaks exactly that property.
 """
+import math
+
 import torch
 
 from figures_src.figure import Figure
@@ -16,8 +20,7 @@ from figures_src.nn.positional import (apply_rope, apply_rope_rotate_half, relat
 D = 64  # query/key width
 N_POSITIONS = 32
 PAIR = 2  # the pair drawn in 2D: theta_2 = 10000^(-4/64), about 32 degrees per position
-SAME_OFFSET = ((1, 3), (5, 7))  # two (m, n) with the same n - m, drawn in the 2D panel
-OFFSET_ROWS = (0, 10, 20)  # rows m of the score maps drawn against the offset n - m
+SAME_OFFSET = ((1, 3), (5, 7))  # two (m, n) with the same n - m, one 2D panel each
 
 
 def apply_rope_mismatched(x, positions):
@@ -36,22 +39,33 @@ VARIANTS = {"rope": apply_rope, "rotate_half": apply_rope_rotate_half, "mismatch
 
 FIGURE = Figure(
     name="rope",
-    alt=("Four panels. Top left: one pair of dimensions of a query and a key drawn as arrows in a "
-         "plane, rotated by their positions; two placements with the same offset give the same "
-         "angle between the arrows. Top right: a {n_positions} by {n_positions} map of query-key "
-         "scores whose colours are constant along every diagonal. Bottom left: the same map with "
-         "the rotate-half pairing and interleaved frequencies mixed up: the diagonals are no "
-         "longer constant. Bottom right: rows of both maps against the offset; RoPE's rows lie on "
-         "one curve, the mixed-up ones do not."),
+    alt=("Four panels. Top row: one pair of dimensions of a query q and a key k drawn as arrows "
+         "from the origin, once with q at position {m_first} and k at {n_first}, once "
+         "with q at {m_second} and k at {n_second}; both arrows are turned between the two "
+         "panels, but the angle between them is {pair_angle_degrees:.0f} degrees in both. Bottom "
+         "left: a {n_positions} by {n_positions} map of query-key scores whose colours are constant "
+         "along every diagonal. Bottom right: the same map with the rotate-half pairing and "
+         "interleaved frequencies mixed up: the diagonals are no longer constant. In both maps the "
+         "two cells of the top row are circled and the diagonal through them is dashed."),
     caption=("RoPE with $$d = {d}$$, $$\\theta_i = 10000^{{-2i/d}}$$, for one random query $$q$$ and "
-             "key $$k$$. Top left: pair $$i = {pair}$$ of $$q$$ at position $$m$$ and $$k$$ at position "
-             "$$n$$; shifting both by the same amount turns both arrows together and keeps the angle "
-             "between them. Top right: the score $$\\langle R_m q, R_n k\\rangle$$ for every $$m, n$$ "
-             "(orange positive, blue negative) is constant along each diagonal: the largest spread "
-             "along a diagonal is {diagonal_spread:.1g} in double precision. Bottom: pairing "
-             "dimensions $$(i, i + d/2)$$ but laying the frequencies out for pairs $$(2i, 2i+1)$$ "
-             "breaks this (spread {mismatched_spread:.2g})."),
+             "key $$k$$. Top: pair $$i = {pair}$$ of $$q$$ at position $$m$$ and of $$k$$ at "
+             "position $$n$$ (each position turns it by {pair_degrees_per_position:.0f}°). Moving "
+             "both from $$(m, n) = ({m_first}, {n_first})$$ to "
+             "$$({m_second}, {n_second})$$ turns both arrows but keeps the angle between "
+             "them, {pair_angle_degrees:.0f}°. Bottom left: the full score "
+             "$$\\langle R_m q, R_n k\\rangle$$ for every $$m, n$$ (orange positive, blue negative; "
+             "circled: the two placements above, dashed: their diagonal) is constant along each "
+             "diagonal (fixed $$n - m$$): the "
+             "largest spread along a diagonal is {diagonal_spread:.1g} in double precision. Bottom "
+             "right, same colour scale: pairing dimensions $$(i, i + d/2)$$ but laying the "
+             "frequencies out for pairs $$(2i, 2i+1)$$ breaks this (spread {mismatched_spread:.2g})."),
 )
+
+
+def signed_angle(a, b):
+    """Angle from 2-vector a to 2-vector b in degrees, in (-180, 180]."""
+    turn = math.atan2(float(b[1]), float(b[0])) - math.atan2(float(a[1]), float(a[0]))
+    return math.degrees((turn + math.pi) % (2 * math.pi) - math.pi)
 
 
 def compute() -> dict:
@@ -65,17 +79,24 @@ def compute() -> dict:
     norm_error = max(float((rotated_q.norm(dim=-1) - q.norm()).abs().max()),
                      float((rotated_k.norm(dim=-1) - k.norm()).abs().max()))
     pair = slice(2 * PAIR, 2 * PAIR + 2)
+    q_pair, k_pair = rotated_q[:, pair], rotated_k[:, pair]
+    placement_angles = [signed_angle(q_pair[m], k_pair[n]) for m, n in SAME_OFFSET]
     return {
         "q": q, "k": k,
         "scores": scores,  # name -> [N, N], S[m, n] = <R_m q, R_n k>
-        "rotated_q_pair": rotated_q[:, pair],  # [N, 2]: the 2D panel's arrows
-        "rotated_k_pair": rotated_k[:, pair],
+        "rotated_q_pair": q_pair,  # [N, 2]: row m = pair PAIR of R_m q, the top panels' arrows
+        "rotated_k_pair": k_pair,
+        "same_offset": SAME_OFFSET,
+        "placement_angles": placement_angles,  # degrees from R_m q to R_n k, one per (m, n)
         "theta": rope_frequencies(D),
         "facts": {
             "d": D,
             "n_positions": N_POSITIONS,
             "pair": PAIR,
             "pair_degrees_per_position": float(torch.rad2deg(rope_frequencies(D)[PAIR])),
+            "pair_angle_degrees": abs(placement_angles[0]),
+            "m_first": SAME_OFFSET[0][0], "n_first": SAME_OFFSET[0][1],  # the two placements
+            "m_second": SAME_OFFSET[1][0], "n_second": SAME_OFFSET[1][1],
             "diagonal_spread": spreads["rope"],
             "rotate_half_spread": spreads["rotate_half"],
             "mismatched_spread": spreads["mismatched"],
@@ -84,59 +105,61 @@ def compute() -> dict:
     }
 
 
-def _angle_arc(ax, a, b, radius, color):
-    """An arc from direction a to direction b (2-vectors), the short way round; returns its degrees."""
-    import math
-
-    import numpy as np
-
-    start, end = math.atan2(a[1], a[0]), math.atan2(b[1], b[0])
-    sweep = (end - start + math.pi) % (2 * math.pi) - math.pi
-    t = np.linspace(start, start + sweep, 40)
-    ax.plot(radius * np.cos(t), radius * np.sin(t), color=color, linewidth=1.6)
-    return abs(math.degrees(sweep))
+def _label_tip(ax, tip, text, colour, gap):
+    """A label just beyond an arrow's tip, on the far side, so it never covers the arrow."""
+    length = float((tip ** 2).sum() ** 0.5)
+    x, y = tip * (1 + gap / length)
+    ax.text(x, y, text, color=colour, fontsize=14,
+            ha="left" if x > 0.15 * gap else "right" if x < -0.15 * gap else "center",
+            va="bottom" if y > 0.15 * gap else "top" if y < -0.15 * gap else "center")
 
 
-def _draw_pairs(ax, data, theme):
-    """The 2D panel: the chosen pair of q and k at two placements with the same offset."""
-    from matplotlib.patches import Circle
+def _draw_placement(ax, data, index, extent, theme):
+    """One 2D panel: pair PAIR of R_m q and R_n k as arrows, the angle between them as an arc."""
+    from matplotlib.patches import Circle, Wedge
 
-    q_pair, k_pair = data["rotated_q_pair"].numpy(), data["rotated_k_pair"].numpy()
-    extent = 1.25 * max(abs(q_pair).max(), abs(k_pair).max())
-    for pair in (q_pair, k_pair):  # the circle each vector travels on
-        ax.add_patch(Circle((0, 0), float((pair[0] ** 2).sum() ** 0.5), fill=False,
-                            color=theme.grid, linewidth=1.2))
-    for index, ((m, n), style) in enumerate(zip(SAME_OFFSET, ("-", (0, (4, 2))))):
-        for vec, name, pos, colour in ((q_pair[m], "q", m, "blue"), (k_pair[n], "k", n, "orange")):
-            ax.annotate("", xy=vec, xytext=(0, 0),
-                        arrowprops=dict(arrowstyle="-|>", color=theme.color(colour), linewidth=2.0,
-                                        linestyle=style, shrinkA=0, shrinkB=0, mutation_scale=14))
-            ax.text(*(vec * 1.13), f"$R_{{{pos}}}{name}$", color=theme.color(colour),
-                    ha="center", va="center", fontsize=12)
-        radius = 0.3 * extent * (1 + 0.35 * index)
-        degrees = _angle_arc(ax, q_pair[m], k_pair[n], radius, theme.muted)
+    m, n = data["same_offset"][index]
+    q_vec, k_vec = data["rotated_q_pair"][m].numpy(), data["rotated_k_pair"][n].numpy()
+    ax.axhline(0, color=theme.grid, linewidth=0.8, zorder=0)
+    ax.axvline(0, color=theme.grid, linewidth=0.8, zorder=0)
+    for vec, name, pos, colour in ((q_vec, "q", m, "blue"), (k_vec, "k", n, "orange")):
+        ax.add_patch(Circle((0, 0), float((vec ** 2).sum() ** 0.5), fill=False, color=theme.grid,
+                            linewidth=1.0, zorder=0))  # the circle the vector travels on
+        ax.annotate("", xy=vec, xytext=(0, 0),
+                    arrowprops=dict(arrowstyle="-|>", color=theme.color(colour), linewidth=2.4,
+                                    shrinkA=0, shrinkB=0, mutation_scale=16))
+        _label_tip(ax, vec, f"$R_{{{pos}}}\\,{name}$", theme.color(colour), 0.06 * extent)
+    # the angle from q to k, the short way round, as a shaded wedge up to the shorter arrow
+    sweep = data["placement_angles"][index]
+    radius = min(float((q_vec ** 2).sum() ** 0.5), float((k_vec ** 2).sum() ** 0.5))
+    start = math.degrees(math.atan2(q_vec[1], q_vec[0]))
+    ax.add_patch(Wedge((0, 0), 0.8 * radius, min(start, start + sweep), max(start, start + sweep),
+                       facecolor=theme.fill("green"), edgecolor=theme.color("green"), linewidth=1.4,
+                       zorder=1))
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_aspect("equal")
-    ax.axhline(0, color=theme.grid, linewidth=0.8, zorder=0)
-    ax.axvline(0, color=theme.grid, linewidth=0.8, zorder=0)
     ax.set_xticks([])
     ax.set_yticks([])
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    (m0, n0), (m1, n1) = SAME_OFFSET
-    ax.set_title(f"pair $i = {PAIR}$: $(m, n) = ({m0}, {n0})$\nand $({m1}, {n1})$: same angle, {degrees:.0f}°",
-                 fontsize=12)
+    ax.set_title(f"$m = {m}$, $n = {n}$: angle {abs(sweep):.0f}°", fontsize=14)
 
 
-def _draw_map(ax, scores, theme, title):
-    """A score map S[m, n] with its own symmetric colour scale (only the pattern matters)."""
-    limit = float(scores.abs().max())
+def _draw_map(ax, scores, limit, data, theme, title):
+    """A score map S[m, n] on a shared symmetric colour scale; the top row's placements circled,
+    the diagonal through them dashed."""
     ax.imshow(scores.numpy(), origin="lower", cmap=theme.diverging_cmap(), vmin=-limit, vmax=limit,
               interpolation="nearest")
-    ax.set_title(title, fontsize=13)
+    size = scores.shape[0]
+    (m0, n0) = data["same_offset"][0]  # the diagonal through the top row's placements
+    ax.plot((n0 - m0 - 0.5, size - 0.5), (-0.5, size - 0.5 - (n0 - m0)), color=theme.heading,
+            linewidth=1.0, linestyle=(0, (3, 3)))
+    for m, n in data["same_offset"]:
+        ax.plot(n, m, marker="o", markersize=9, markerfacecolor="none", markeredgecolor=theme.heading,
+                markeredgewidth=1.6)
+    ax.set_title(title, fontsize=14)
     ax.set_xlabel("key position $n$")
-    ax.set_ylabel("query position $m$")
     ticks = tuple(range(0, scores.shape[0], 10))
     ax.set_xticks(ticks)
     ax.set_yticks(ticks)
@@ -144,40 +167,24 @@ def _draw_map(ax, scores, theme, title):
         ax.spines[side].set_visible(False)
 
 
-def _draw_offsets(ax, data, theme):
-    """Rows m of both maps against the offset n - m: RoPE's coincide, the bug's do not."""
-    from matplotlib.lines import Line2D
-
-    n = data["facts"]["n_positions"]
-    for index, m in enumerate(OFFSET_ROWS):
-        offsets = [col - m for col in range(n)]
-        colour = theme.palette[index]
-        # decreasing widths, so that curves lying on top of each other stay visible
-        ax.plot(offsets, data["scores"]["rope"][m].numpy(), color=colour,
-                linewidth=5.0 - 1.6 * index, label=f"$m = {m}$", solid_capstyle="butt")
-        ax.plot(offsets, data["scores"]["mismatched"][m].numpy(), color=colour, linewidth=1.3,
-                linestyle=(0, (2, 2)))
-    ax.axhline(0, color=theme.grid, linewidth=0.8, zorder=0)
-    low, high = ax.get_ylim()
-    ax.set_ylim(low, high + 0.55 * (high - low))  # room for the legends
-    ax.set_xlabel("offset $n - m$")
-    ax.set_ylabel("score")
-    ax.set_title("rows $m$ of both maps", fontsize=13)
-    rows = ax.legend(loc="upper center", ncol=3, handlelength=1.0, columnspacing=0.8,
-                     handletextpad=0.4, borderaxespad=0.1, fontsize=11)
-    ax.add_artist(rows)
-    kinds = [Line2D([], [], color=theme.muted, linewidth=2.0, label="RoPE"),
-             Line2D([], [], color=theme.muted, linewidth=1.3, linestyle=(0, (2, 2)), label="mixed up")]
-    ax.legend(handles=kinds, loc="upper center", bbox_to_anchor=(0.5, 0.87), ncol=2,
-              handlelength=1.6, columnspacing=1.0, handletextpad=0.4, borderaxespad=0.1, fontsize=11)
-
-
 def draw(data, theme):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(6.6, 6.4), gridspec_kw={"wspace": 0.38, "hspace": 0.5})
-    _draw_pairs(axes[0, 0], data, theme)
-    _draw_map(axes[0, 1], data["scores"]["rope"], theme, "RoPE: $\\langle R_m q, R_n k\\rangle$")
-    _draw_map(axes[1, 0], data["scores"]["mismatched"], theme, "conventions mixed up (a bug)")
-    _draw_offsets(axes[1, 1], data, theme)
+    fig = plt.figure(figsize=(6.2, 6.6))
+    grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.08), wspace=0.12, hspace=0.42)
+    q_pair, k_pair = data["rotated_q_pair"], data["rotated_k_pair"]
+    extent = 1.12 * max(float(q_pair.norm(dim=-1).max()), float(k_pair.norm(dim=-1).max()))
+    for index in range(len(data["same_offset"])):
+        _draw_placement(fig.add_subplot(grid[0, index]), data, index, extent, theme)
+    (m0, n0), (m1, n1) = data["same_offset"]
+    fig.text(0.5, 0.985, f"one pair ($i = {data['facts']['pair']}$) of $q$ and $k$, "
+             f"twice with offset $n - m = {n0 - m0}$",
+             ha="center", va="top", fontsize=14, color=theme.heading)
+    limit = max(float(data["scores"][name].abs().max()) for name in ("rope", "mismatched"))
+    left = fig.add_subplot(grid[1, 0])
+    _draw_map(left, data["scores"]["rope"], limit, data, theme, "RoPE\nsame along each diagonal")
+    left.set_ylabel("query position $m$")
+    right = fig.add_subplot(grid[1, 1], sharey=left)
+    _draw_map(right, data["scores"]["mismatched"], limit, data, theme, "conventions mixed up\ndiagonals broken (bug)")
+    right.tick_params(left=False, labelleft=False)
     return fig

@@ -79,3 +79,25 @@ def test_facts_describe_the_drawn_data(figure_data):
     assert facts["mismatched_spread"] == float(diagonal_spreads(data["scores"]["mismatched"]).max())
     assert facts["diagonal_spread"] < 1e-10 < facts["mismatched_spread"]
     assert (facts["d"], facts["n_positions"]) == (data["q"].numel(), data["scores"]["rope"].shape[0])
+
+
+def test_same_offset_placements_show_the_same_angle(figure_data):
+    """The top row: q at m and k at n, for two (m, n) with one offset; both arrows turn, the angle stays."""
+    data = figure_data(NAME)
+    (m0, n0), (m1, n1) = data["same_offset"]
+    assert n0 - m0 == n1 - m1 and m0 != m1
+    q_pair, k_pair = data["rotated_q_pair"], data["rotated_k_pair"]
+
+    def direction(vec):
+        return math.degrees(math.atan2(float(vec[1]), float(vec[0])))
+
+    def wrapped(degrees):
+        return (degrees + 180) % 360 - 180
+
+    # both arrows really turned between the panels (by (m1 - m0) theta_pair, not a multiple of 360)
+    assert abs(wrapped(direction(q_pair[m1]) - direction(q_pair[m0]))) > 10
+    assert abs(wrapped(direction(k_pair[n1]) - direction(k_pair[n0]))) > 10
+    for (m, n), drawn in zip(data["same_offset"], data["placement_angles"]):
+        assert abs(wrapped(direction(k_pair[n]) - direction(q_pair[m]) - drawn)) < 1e-9, (m, n)
+    assert abs(data["placement_angles"][0] - data["placement_angles"][1]) < 1e-9
+    assert data["facts"]["pair_angle_degrees"] == abs(data["placement_angles"][0])
