@@ -1,7 +1,8 @@
-"""Why an RNN forgets: the gradient of its last state w.r.t. older inputs decays geometrically.
+"""Why an RNN forgets: the gradient of its last output w.r.t. older inputs decays geometrically.
 
-h_T depends on x_(T-k) through k multiplications by the same recurrent
-Jacobian, so ||d h_T / d x_(T-k)|| shrinks (or grows) like a power of k
+The RNN's last output y_T is its last hidden state h_T, which depends on
+x_(T-k) through k multiplications by the same recurrent Jacobian, so
+||d y_T / d x_(T-k)|| shrinks (or grows) like a power of k
 (Bengio, Simard & Frasconi 1994; Pascanu, Mikolov & Bengio 2013). One
 attention layer reads every position directly: its last output's gradient
 w.r.t. an input does not depend on how far back that input is. Both are
@@ -31,10 +32,11 @@ FIGURE = Figure(
          "the input is, from 0 to {k_max}. The RNN's line falls steadily, by about {decay_per_step:.2f} "
          "per step, to {rnn_k20:.1g} at 20 steps back and far lower after that. The attention "
          "layer's line stays flat near {attention_median:.2g} at every distance."),
-    caption=("How much the last output reacts to the input $$k$$ steps back, "
-             "$$\\lVert \\partial h_T / \\partial x_{{T-k}} \\rVert$$, for a freshly initialised tanh RNN "
-             "({hidden_size} hidden units, $$T = {length}$$) and one attention layer over the same "
-             "sequences; lines are the geometric mean over {n_seeds} seeds, bands their range. "
+    caption=("How much the last output $$y_T$$ reacts to the input $$k$$ steps back, "
+             "$$\\lVert \\partial y_T / \\partial x_{{T-k}} \\rVert$$, for a freshly initialised tanh RNN "
+             "({hidden_size} hidden units, $$T = {length}$$; its output is its last hidden state, "
+             "$$y_T = h_T$$) and one attention layer over the same sequences (its output at the last "
+             "position); lines are the geometric mean over {n_seeds} seeds, bands their range. "
              "The RNN's gradient shrinks by about {decay_per_step:.2f}x per step: from "
              "{rnn_k0:.2g} at $$k = 0$$ to {rnn_k20:.2g} at $$k = 20$$. Attention's does not decay "
              "(fitted factor {attention_decay_per_step:.3f} per step); its newest input stands out "
