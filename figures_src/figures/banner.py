@@ -18,8 +18,9 @@ NOTE = "a trained transformer's attention\nas it reverses digit sequences"
 
 FIGURE = Figure(
     name="banner",
-    alt=("Title 'Give me attention' above three attention heat maps of a small transformer reversing "
-         "the held-out digit sequences {examples}; in each map the bright cells run along the anti-diagonal."),
+    # Chirpy also shows the preview image's alt as its visible caption: keep it short.
+    alt=("Give me attention: a small transformer's attention as it reverses three digit sequences "
+         "it never saw ({examples}); the bright cells run along the anti-diagonal."),
     caption=("Attention of a one-layer transformer reversing three digit sequences it never saw in training "
              "(the model of the reversal figure below)."),
     raster=True,
