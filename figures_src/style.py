@@ -259,6 +259,7 @@ def render(obj, raster: bool = False) -> Rendered:
         raise TypeError(f"draw() must return a matplotlib Figure or a graphviz graph, "
                         f"not {type(obj).__name__}")
     if raster:
+        data = optimise_png(data)
         width, height = png_size(data)
         return Rendered(data, ".png", round(width / RASTER_SCALE), round(height / RASTER_SCALE))
     data = optimise_svg(data)
@@ -312,6 +313,25 @@ def _fontconfig_file() -> Path:
     if not path.exists():
         write_atomic(path, conf.encode())
     return path
+
+
+def optimise_png(data: bytes) -> bytes:
+    """A 256-colour palette PNG: figures have few colours, and the banner is the
+    post's largest paint, so a third of the bytes loads visibly sooner.
+    Median cut without dithering is deterministic and keeps flat areas flat."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    if image.mode == "RGB":
+        image = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    else:  # transparency: octree keeps the alpha channel
+        image = image.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE,
+                                               dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def optimise_svg(data: bytes) -> bytes:
