@@ -96,3 +96,16 @@ def test_the_post_loads_the_self_hosted_libraries(site):
     for library in ("/assets/lib/mathjax/tex-chtml.js", "/assets/lib/fonts/main.css",
                     "/assets/lib/fontawesome-free/css/all.min.css", "/assets/lib/tocbot/tocbot.min.js"):
         assert library in loaded, f"the post does not load {library}"
+
+
+def test_every_named_source_map_is_there(site):
+    # Browsers' developer tools (and Lighthouse) fetch the map a file names;
+    # tools/lay-assets copies it or drops the comment.
+    missing = []
+    for path in sorted((site / "assets").rglob("*")):
+        if path.suffix not in (".js", ".css") or not path.is_file():
+            continue
+        for name in re.findall(r"sourceMappingURL=([^\s*]+)", path.read_text(errors="replace")):
+            if not name.startswith("data:") and not (path.parent / name).is_file():
+                missing.append(f"{path.relative_to(site)} -> {name}")
+    assert missing == []
