@@ -1,10 +1,10 @@
 # Benchmark: figure build times in a fresh clone, the Jekyll build, the post's
 # weight and Lighthouse scores, beside a plain Chirpy site with the same text
 # and no figures (tools/bench/). Writes build/bench/bench.md and bench.json.
-# Goals are reported there, not asserted. BENCH_JOBS=2 times `make -j2`.
+# Goals are reported there, not asserted. BENCH_JOBS (default 2, the cores here) sets `make -j`.
 
 BENCH_OUT := $(BUILD)/bench
-BENCH_JOBS ?= 1
+BENCH_JOBS ?= 2
 LIGHTHOUSE_STAMP := $(BUILD)/stamps/lighthouse
 
 .PHONY: bench bench-figures
