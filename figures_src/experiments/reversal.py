@@ -87,19 +87,26 @@ def accuracy(model, sequences):
     return correct.float().mean().item(), correct.all(-1).float().mean().item()
 
 
-def build_and_train(config):
+def _train_and_score(config, make_model, make_batch_maker, score):
+    """Seed, build, train on sequences that are never the held-out ones, then score
+    on those: the one recipe of both reversal models, encoder and decoder-only."""
     seed(config["seed"])
-    model = ReversalModel(model_config(config))
+    model = make_model(config)
     held_out = held_out_sequences(config["n_held_out"], config["seed"])
-    log = train(model, training_batch_maker(config["batch_size"], held_out),
+    log = train(model, make_batch_maker(config["batch_size"], held_out),
                 max_steps=config["max_steps"], lr=config["lr"], stop_loss=config["stop_loss"],
                 generator=torch.Generator().manual_seed(config["seed"]))
-    token_acc, sequence_acc = accuracy(model, held_out)
+    token_acc, sequence_acc = score(model, held_out)
     metrics = {"steps": log["steps"], "final_loss": log["final_loss"], "losses": log["losses"],
                "train_seconds": log["seconds"], "stopped_early": log["stopped_early"],
                "held_out_token_accuracy": token_acc, "held_out_sequence_accuracy": sequence_acc,
                "n_held_out": len(held_out)}
     return model, metrics
+
+
+def build_and_train(config):
+    return _train_and_score(config, lambda c: ReversalModel(model_config(c)),
+                            training_batch_maker, accuracy)
 
 
 def trained_reversal_model(config=None):
@@ -160,18 +167,8 @@ def causal_accuracy(model, sequences):
 
 
 def build_and_train_causal(config):
-    seed(config["seed"])
-    model = DecoderOnly(causal_model_config(config))
-    held_out = held_out_sequences(config["n_held_out"], config["seed"])
-    log = train(model, causal_batch_maker(config["batch_size"], held_out),
-                max_steps=config["max_steps"], lr=config["lr"], stop_loss=config["stop_loss"],
-                generator=torch.Generator().manual_seed(config["seed"]))
-    token_acc, sequence_acc = causal_accuracy(model, held_out)
-    metrics = {"steps": log["steps"], "final_loss": log["final_loss"], "losses": log["losses"],
-               "train_seconds": log["seconds"], "stopped_early": log["stopped_early"],
-               "held_out_token_accuracy": token_acc, "held_out_sequence_accuracy": sequence_acc,
-               "n_held_out": len(held_out)}
-    return model, metrics
+    return _train_and_score(config, lambda c: DecoderOnly(causal_model_config(c)),
+                            causal_batch_maker, causal_accuracy)
 
 
 def trained_causal_reversal_model(config=None):
