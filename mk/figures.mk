@@ -7,8 +7,10 @@ FIGURES := $(PY) -m figures_src
 CHECKPOINTS := $(BUILD)/checkpoints
 
 .PHONY: figures figures-all figures-list
+# `make -B figures` rebuilds all: single-letter flags are MAKEFLAGS' first word
+# (a variable given on the command line, e.g. BUILD=..., must not count).
 figures: $(VENV)/.ready ## rebuild the stale figures (make -j2 figures builds two at once)
-	@case " $(filter-out --%,$(MAKEFLAGS))" in *B*) stale=$$($(FIGURES) list | awk '{print $$1}');; \
+	@case "$(firstword -$(MAKEFLAGS))" in *B*) stale=$$($(FIGURES) list | awk '{print $$1}');; \
 	  *) stale=$$($(FIGURES) stale);; esac; \
 	if [ -z "$$stale" ]; then echo "figures: all up to date"; \
 	else $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $$(printf 'figure-%s ' $$stale); fi
