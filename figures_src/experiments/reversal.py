@@ -44,9 +44,10 @@ class ReversalModel(nn.Module):
         return self.encoder.blocks[0].self_attn.last_weights[:, 0]
 
 
-def model_config(config):
+def model_config(config, vocab_size=VOCAB, max_len=LENGTH):
+    """The TransformerConfig of a toy-sequence model (no dropout: the tasks are exact)."""
     return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
-                             n_heads=config["n_heads"], vocab_size=VOCAB, max_len=LENGTH, dropout=0.0,
+                             n_heads=config["n_heads"], vocab_size=vocab_size, max_len=max_len, dropout=0.0,
                              positional=config["positional"])
 
 
@@ -64,8 +65,13 @@ def _keys(sequences):
     return (sequences * powers).sum(-1)
 
 
-def training_batch_maker(batch_size, held_out):
-    """make_batch(generator) -> (inputs, reversed inputs), never a held-out sequence."""
+def reverse(inputs):
+    """The reversal task's targets: the input read backwards."""
+    return inputs.flip(-1)
+
+
+def training_batch_maker(batch_size, held_out, targets=reverse):
+    """make_batch(generator) -> (inputs, targets(inputs)), never a held-out sequence."""
     held_out_keys = _keys(held_out)
 
     def make_batch(generator):
@@ -74,28 +80,49 @@ def training_batch_maker(batch_size, held_out):
         while seen.any():  # redraw the (rare) rows that hit the held-out set
             inputs[seen] = torch.randint(0, VOCAB, (int(seen.sum()), LENGTH), generator=generator)
             seen = torch.isin(_keys(inputs), held_out_keys)
-        return inputs, inputs.flip(-1)
+        return inputs, targets(inputs)
 
     return make_batch
 
 
 @torch.no_grad()
-def accuracy(model, sequences):
-    """(token accuracy, whole-sequence accuracy) of reversing `sequences`."""
+def accuracy(model, sequences, targets=reverse):
+    """(token accuracy, whole-sequence accuracy) of model(sequences) against targets(sequences)."""
     predicted = model(sequences).argmax(-1)
-    correct = predicted == sequences.flip(-1)
+    correct = predicted == targets(sequences)
     return correct.float().mean().item(), correct.all(-1).float().mean().item()
 
 
-def _train_and_score(config, make_model, make_batch_maker, score):
+def first_distinct_digits(held_out, count=1):
+    """The first `count` held-out sequences whose digits are all different (so every
+    tick label is unique), [count, LENGTH]."""
+    chosen = [s for s in held_out if len(set(s.tolist())) == LENGTH][:count]
+    if len(chosen) < count:
+        raise ValueError(f"only {len(chosen)} of {len(held_out)} held-out sequences have distinct digits, "
+                         f"{count} wanted")
+    return torch.stack(chosen)
+
+
+def training_generator(config):
+    """The generator the training batches are drawn from (seeded by the config)."""
+    return torch.Generator().manual_seed(config["seed"])
+
+
+def train_and_score(config, make_model, make_batch_maker, score):
     """Seed, build, train on sequences that are never the held-out ones, then score
-    on those: the one recipe of both reversal models, encoder and decoder-only."""
+    on those: the one recipe of every toy-sequence model (the reversal encoder and
+    decoder-only, experiments.two_lookups).
+
+    make_batch_maker(batch_size, held_out) -> make_batch(generator), which must
+    never return a held-out sequence (build it on training_batch_maker);
+    score(model, held_out) -> (token accuracy, sequence accuracy).
+    """
     seed(config["seed"])
     model = make_model(config)
     held_out = held_out_sequences(config["n_held_out"], config["seed"])
     log = train(model, make_batch_maker(config["batch_size"], held_out),
                 max_steps=config["max_steps"], lr=config["lr"], stop_loss=config["stop_loss"],
-                generator=torch.Generator().manual_seed(config["seed"]))
+                generator=training_generator(config))
     token_acc, sequence_acc = score(model, held_out)
     metrics = {"steps": log["steps"], "final_loss": log["final_loss"], "losses": log["losses"],
                "train_seconds": log["seconds"], "stopped_early": log["stopped_early"],
@@ -105,8 +132,8 @@ def _train_and_score(config, make_model, make_batch_maker, score):
 
 
 def build_and_train(config):
-    return _train_and_score(config, lambda c: ReversalModel(model_config(c)),
-                            training_batch_maker, accuracy)
+    return train_and_score(config, lambda c: ReversalModel(model_config(c)),
+                           training_batch_maker, accuracy)
 
 
 def trained_reversal_model(config=None):
@@ -122,13 +149,10 @@ def trained_reversal_model(config=None):
 
 SEP = VOCAB  # the separator token, after the ten digits
 
-CAUSAL_CONFIG = dict(CONFIG, n_heads=1, n_layers=1)
-
 
 def causal_model_config(config):
-    return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
-                             n_heads=config["n_heads"], vocab_size=VOCAB + 1, max_len=2 * LENGTH + 1,
-                             dropout=0.0, positional=config["positional"])
+    """model_config with the separator in the vocabulary and room for x SEP reversed(x)."""
+    return model_config(config, vocab_size=VOCAB + 1, max_len=2 * LENGTH + 1)
 
 
 def causal_sequences(sequences):
@@ -167,8 +191,8 @@ def causal_accuracy(model, sequences):
 
 
 def build_and_train_causal(config):
-    return _train_and_score(config, lambda c: DecoderOnly(causal_model_config(c)),
-                            causal_batch_maker, causal_accuracy)
+    return train_and_score(config, lambda c: DecoderOnly(causal_model_config(c)),
+                           causal_batch_maker, causal_accuracy)
 
 
 def trained_causal_reversal_model(config=None):
@@ -177,4 +201,4 @@ def trained_causal_reversal_model(config=None):
     The held-out accuracy is measured by generation (the model reads its own
     previous outputs), not with the true previous tokens fed in.
     """
-    return cached("causal-reversal", dict(CAUSAL_CONFIG if config is None else config), build_and_train_causal)
+    return cached("causal-reversal", dict(CONFIG if config is None else config), build_and_train_causal)

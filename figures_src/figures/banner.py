@@ -7,7 +7,7 @@ point, attention finding the one position that matters.
 """
 import torch
 
-from figures_src.experiments.reversal import CONFIG, LENGTH, held_out_sequences, trained_reversal_model
+from figures_src.experiments.reversal import CONFIG, first_distinct_digits, held_out_sequences, trained_reversal_model
 from figures_src.figure import Figure
 
 WIDTH, HEIGHT = 1200, 630  # CSS px of the social preview
@@ -27,18 +27,10 @@ FIGURE = Figure(
 )
 
 
-def distinct_examples(held_out, count):
-    """The first `count` held-out sequences whose digits are all different."""
-    chosen = [s for s in held_out if len(set(s.tolist())) == LENGTH][:count]
-    if len(chosen) < count:
-        raise ValueError(f"banner: only {len(chosen)} held-out sequences with distinct digits")
-    return torch.stack(chosen)
-
-
 @torch.no_grad()
 def compute() -> dict:
     model, metrics = trained_reversal_model()
-    examples = distinct_examples(held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"]), N_EXAMPLES)
+    examples = first_distinct_digits(held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"]), N_EXAMPLES)
     outputs = model(examples).argmax(-1)
     weights = model.attention()  # [N_EXAMPLES, n, n]
     return {

@@ -11,7 +11,7 @@ trained on every position at once and then generate one token at a time.
 """
 import torch
 
-from figures_src.experiments.reversal import (CAUSAL_CONFIG, LENGTH, SEP, causal_sequences, held_out_sequences,
+from figures_src.experiments.reversal import (CONFIG, LENGTH, SEP, causal_sequences, held_out_sequences,
                                               trained_causal_reversal_model)
 from figures_src.figure import Figure
 from figures_src.nn.block import block_steps
@@ -44,7 +44,7 @@ def token_labels(tokens):
 @torch.no_grad()
 def compute() -> dict:
     model, metrics = trained_causal_reversal_model()
-    sequence = held_out_sequences(CAUSAL_CONFIG["n_held_out"], CAUSAL_CONFIG["seed"])[:1]
+    sequence = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])[:1]
     tokens, _ = causal_sequences(sequence)  # x SEP reversed(x)[:-1], [1, 2n]
     # causality, measured: change every token after the probe position
     changed = tokens.clone()

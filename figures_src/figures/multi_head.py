@@ -8,16 +8,12 @@ dimensions each; their outputs are concatenated and mixed by W^O.
 """
 import torch
 
-from figures_src.experiments import reversal
-from figures_src.experiments.training import cached, seed, train
+from figures_src.experiments import two_lookups
+from figures_src.experiments.reversal import model_config
 from figures_src.figure import Figure
 
 EXAMPLE = (3, 1, 4, 1, 5, 9, 2, 6)  # the sequence whose maps are drawn
-N_EVAL = 2000
-CONFIG = {
-    "seed": 0, "n_layers": 1, "n_heads": 2, "d_model": 32, "d_ff": 128,
-    "positional": "learned", "batch_size": 64, "lr": 3e-3, "max_steps": 6000, "stop_loss": 1e-3,
-}
+HEAD_COLORS = ("orange", "blue", "green", "purple")
 
 FIGURE = Figure(
     name="multi-head",
@@ -35,26 +31,6 @@ FIGURE = Figure(
              "positions the two heads split the work: one fetches the mirrored token, the other "
              "the previous one."),
 )
-
-
-def targets(inputs):
-    """(mirrored token + previous token) mod 10; position 0 has no previous token."""
-    previous = torch.cat([torch.zeros_like(inputs[:, :1]), inputs[:, :-1]], dim=1)
-    return (inputs.flip(-1) + previous) % reversal.VOCAB
-
-
-def build_and_train(config):
-    seed(config["seed"])
-    model = reversal.ReversalModel(reversal.model_config(config))
-
-    def make_batch(generator):
-        inputs = torch.randint(0, reversal.VOCAB, (config["batch_size"], reversal.LENGTH),
-                               generator=generator)
-        return inputs, targets(inputs)
-
-    log = train(model, make_batch, max_steps=config["max_steps"], lr=config["lr"],
-                stop_loss=config["stop_loss"], generator=torch.Generator().manual_seed(config["seed"]))
-    return model, {"steps": log["steps"], "final_loss": log["final_loss"]}
 
 
 def _attention_input(model, tokens):
@@ -97,9 +73,9 @@ def split_share(weights):
 
 
 def compute() -> dict:
-    model, metrics = cached("two-lookups", CONFIG, build_and_train)
+    model, metrics = two_lookups.trained_two_lookups_model()
     attention = model.encoder.blocks[0].self_attn
-    config = reversal.model_config(CONFIG)
+    config = model_config(two_lookups.CONFIG)
 
     tokens = torch.tensor([EXAMPLE])
     x = _attention_input(model, tokens)
@@ -108,33 +84,31 @@ def compute() -> dict:
         maps = attention.last_weights[0]  # [h, T, T]
         theirs, their_maps = torch_twin(attention)(x, x, x, need_weights=True,
                                                    average_attn_weights=False)
-
-    evaluation = torch.randint(0, reversal.VOCAB, (N_EVAL, reversal.LENGTH),
-                               generator=torch.Generator().manual_seed(12345))
-    with torch.no_grad():
-        correct = (model(evaluation).argmax(-1) == targets(evaluation)).all(-1)
+        held_out = two_lookups.held_out()  # never in a training batch
+        model(held_out)
     eval_maps = attention.last_weights
     return {
         "tokens": list(EXAMPLE),
         "maps": maps,
         "check": {"x": x, "ours": ours, "torch": theirs, "ours_maps": maps, "torch_maps": their_maps[0]},
         "config": {"d_model": config.d_model, "n_heads": config.n_heads, "d_k": config.d_k},
+        "held_out": held_out,
         "eval_maps": eval_maps,
         "facts": {
             "example": " ".join(map(str, EXAMPLE)),
             "n_heads": config.n_heads, "d_model": config.d_model, "d_k": config.d_k,
-            "n_eval": N_EVAL,
-            "accuracy": correct.float().mean().item(),
+            "n_eval": metrics["n_held_out"],
+            "accuracy": metrics["held_out_sequence_accuracy"],
             "split": split_share(eval_maps),
             "train_steps": metrics["steps"],
         },
     }
 
 
-def _map_label(weights, tokens, title, theme):
+def _map_label(weights, tokens, title, color, theme):
     """An HTML-like table: one shaded cell per attention weight, tokens along the edges.
     A weight of 0 is a faint cell (the grid stays visible), 1 the full head colour."""
-    cmap = theme.cmap("orange" if "1" in title else "blue")
+    cmap = theme.cmap(color)
     from matplotlib.colors import to_hex
 
     cell = 'WIDTH="15" HEIGHT="15" FIXEDSIZE="TRUE"'
@@ -162,15 +136,14 @@ def draw(data, theme):
     g.node("x", f"<input <I>x</I>: {tokens}<BR/><FONT POINT-SIZE='12'>{len(data['tokens'])} tokens × "
                 f"<I>d</I><SUB>model</SUB> = {d}</FONT>>".replace("'", '"'),
            shape="plaintext", style="")
-    head_colors = ("orange", "blue", "green", "purple")
     for head in range(h):
-        color = head_colors[head % len(head_colors)]
+        color = HEAD_COLORS[head % len(HEAD_COLORS)]
         box(f"proj{head}", f"<Linear <I>W</I><SUB>{head + 1}</SUB><SUP>Q</SUP>, "
                            f"<I>W</I><SUB>{head + 1}</SUB><SUP>K</SUP>, <I>W</I><SUB>{head + 1}</SUB><SUP>V</SUP>"
                            f"<BR/><FONT POINT-SIZE='12'>{d} → <I>d<SUB>k</SUB></I> = {dk}</FONT>>".replace("'", '"'),
             color)
         title = f"head {head + 1}"
-        g.node(f"head{head}", _map_label(data["maps"][head], data["tokens"], title, theme),
+        g.node(f"head{head}", _map_label(data["maps"][head], data["tokens"], title, color, theme),
                shape="box", style="rounded,filled", color=theme.color(color),
                fillcolor=theme.background, margin="0.08")
         g.edge("x", f"proj{head}")

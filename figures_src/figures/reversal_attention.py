@@ -7,7 +7,8 @@ training); the tick labels are its actual tokens.
 """
 import torch
 
-from figures_src.experiments.reversal import CONFIG, LENGTH, held_out_sequences, trained_reversal_model
+from figures_src.experiments.reversal import (CONFIG, LENGTH, first_distinct_digits, held_out_sequences,
+                                              trained_reversal_model)
 from figures_src.figure import Figure
 
 FIGURE = Figure(
@@ -23,14 +24,6 @@ FIGURE = Figure(
 )
 
 
-def example_sequence(held_out):
-    """The first held-out sequence whose digits are all different (so every tick label is unique)."""
-    for sequence in held_out:
-        if len(set(sequence.tolist())) == LENGTH:
-            return sequence
-    raise ValueError("no held-out sequence with distinct digits")
-
-
 def anti_diagonal_mass(weights):
     """Mean attention weight on the anti-diagonal (row i, column n-1-i) of [..., n, n] maps."""
     return weights.flip(-1).diagonal(dim1=-2, dim2=-1).mean().item()
@@ -42,7 +35,7 @@ def compute() -> dict:
     held_out = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])
     model(held_out)
     all_weights = model.attention()  # [N, n, n]
-    example = example_sequence(held_out)
+    example = first_distinct_digits(held_out)[0]
     output = model(example[None]).argmax(-1)[0]
     weights = model.attention()[0]
     return {

@@ -53,7 +53,7 @@ def test_causal_sequences_layout():
 
 def test_untrained_causal_model_does_not_reverse():
     torch.manual_seed(0)
-    model = reversal.DecoderOnly(reversal.causal_model_config(reversal.CAUSAL_CONFIG)).eval()
+    model = reversal.DecoderOnly(reversal.causal_model_config(reversal.CONFIG)).eval()
     _, sequence_acc = reversal.causal_accuracy(model, reversal.held_out_sequences(200, 0))
     assert sequence_acc < 0.05
 
@@ -61,7 +61,14 @@ def test_untrained_causal_model_does_not_reverse():
 @pytest.mark.slow
 def test_causal_model_generates_the_reversal_of_held_out_sequences():
     model, metrics = reversal.trained_causal_reversal_model()
-    held_out = reversal.held_out_sequences(reversal.CAUSAL_CONFIG["n_held_out"], reversal.CAUSAL_CONFIG["seed"])
+    held_out = reversal.held_out_sequences(reversal.CONFIG["n_held_out"], reversal.CONFIG["seed"])
     token_acc, sequence_acc = reversal.causal_accuracy(model, held_out)
     assert sequence_acc > 0.99
     assert metrics["held_out_sequence_accuracy"] == sequence_acc
+
+
+def test_first_distinct_digits_skips_repeats_and_names_a_shortage():
+    sequences = torch.tensor([[1, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 5, 6, 7], [7, 6, 5, 4, 3, 2, 1, 0]])
+    assert reversal.first_distinct_digits(sequences, 2).tolist() == sequences[1:].tolist()
+    with pytest.raises(ValueError, match="distinct digits"):
+        reversal.first_distinct_digits(sequences, 3)

@@ -19,7 +19,7 @@ def test_hand_written_multi_head_equals_pytorch(figure_data):
 def test_pytorch_twin_would_catch_a_wrong_weight(figure_data, figure_module):
     """The comparison is sharp: one swapped projection changes the output."""
     module = figure_module(NAME)
-    model, _ = module.cached("two-lookups", module.CONFIG, module.build_and_train)
+    model, _ = module.two_lookups.trained_two_lookups_model()
     attention = model.encoder.blocks[0].self_attn
     twin = module.torch_twin(attention)
     with torch.no_grad():
@@ -44,6 +44,28 @@ def test_heads_split_the_two_lookups(figure_data, figure_module):
     assert facts["accuracy"] > 0.99
     assert facts["split"] == pytest.approx(figure_module(NAME).split_share(data["eval_maps"]), abs=1e-4)
     assert facts["split"] > 0.5  # the caption's claim: most positions are split between heads
+
+
+def test_accuracy_and_split_are_measured_on_the_held_out_sequences(figure_data, figure_module):
+    """The caption's "held-out": the sequences scored are the ones training never drew."""
+    data = figure_data(NAME)
+    two_lookups = figure_module(NAME).two_lookups
+    held_out = two_lookups.held_out()
+    assert torch.equal(data["held_out"], held_out)
+    assert data["facts"]["n_eval"] == len(held_out) == data["eval_maps"].shape[0]
+    model, _ = two_lookups.trained_two_lookups_model()
+    _, sequence_acc = two_lookups.accuracy(model, held_out)
+    assert data["facts"]["accuracy"] == pytest.approx(sequence_acc, abs=1e-4)
+
+
+def test_head_colours_are_passed_not_guessed(figure_data, figure_module):
+    module = figure_module(NAME)
+    data = figure_data(NAME)
+    weights, tokens = data["maps"][0], data["tokens"]
+    blue = module._map_label(weights, tokens, "head 1", "blue", LIGHT)
+    orange = module._map_label(weights, tokens, "head 1", "orange", LIGHT)
+    assert blue != orange
+    assert blue == module._map_label(weights, tokens, "any title", "blue", LIGHT).replace("any title", "head 1")
 
 
 def test_split_share_counts_only_complementary_heads(figure_module):
