@@ -135,18 +135,20 @@ def _with_parents(module: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def input_files(path: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """The figure module, the figures_src modules it imports (transitively,
-    with their packages' __init__.py) and the pipeline files, sorted."""
+def input_files(path: Path, package_dir: Path = PACKAGE_DIR, pipeline: bool = True) -> list[Path]:
+    """The module at `path`, the figures_src modules it imports (transitively,
+    with their packages' __init__.py) and, if `pipeline`, the pipeline files;
+    sorted. With pipeline=False the pipeline files are left out even where
+    imported: that is the code a trained model depends on (the checkpoint key
+    of experiments.training), and restyling must not retrain."""
     package_dir = package_dir.resolve()
     path = path.resolve()
     rel = path.relative_to(package_dir.parent).with_suffix("")
     start = ".".join(rel.parts)
-    files: dict[Path, None] = {}
-    for name in PIPELINE_FILES:
-        files[package_dir / name] = None
+    pipeline_files = [package_dir / name for name in PIPELINE_FILES]
+    files: dict[Path, None] = dict.fromkeys(pipeline_files if pipeline else ())
     todo = [(path, start)]
-    seen = set()
+    seen = set() if pipeline else set(pipeline_files)  # without them: not even when imported
     while todo:
         file, module = todo.pop()
         if file in seen:

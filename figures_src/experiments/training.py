@@ -9,21 +9,22 @@ builds side by side, each on one core.
 import fcntl
 import hashlib
 import inspect
+import io
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
+from .. import pipeline
+from ..pipeline import PACKAGE_DIR
+from ..style import write_atomic
+
 NUM_THREADS = 1
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = REPO_ROOT / "build"
 CHECKPOINT_DIR = BUILD_DIR / "checkpoints"
-# The code whose edits must retrain a model: this loop and the models.
-_CODE_DIRS = (Path(__file__).resolve().parent.parent / "nn",)
 IGNORE_INDEX = -100  # targets with this value do not count in the loss
 
 
@@ -67,20 +68,27 @@ def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=No
             "stopped_early": stop_loss is not None and losses[-1] < stop_loss}
 
 
-def _code_fingerprint(build_and_train):
-    """Source of the model code, this file, and the module defining build_and_train."""
-    files = {Path(__file__).resolve(), Path(inspect.getsourcefile(build_and_train)).resolve()}
-    for directory in _CODE_DIRS:
-        files.update(directory.glob("*.py"))
+def code_files(build_and_train, package_dir=PACKAGE_DIR):
+    """The code whose edits must retrain a model: this loop, the module defining
+    build_and_train and every figures_src module it imports, transitively (the
+    pipeline's own import follower, without the pipeline and style files)."""
+    caller = Path(inspect.getsourcefile(build_and_train)).resolve()
+    files = set(pipeline.input_files(caller, package_dir, pipeline=False))
+    return sorted(files | {Path(__file__).resolve()})
+
+
+def _code_fingerprint(build_and_train, package_dir=PACKAGE_DIR):
+    root = Path(package_dir).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in code_files(build_and_train, package_dir):
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def checkpoint_path(name, config, build_and_train):
+def checkpoint_path(name, config, build_and_train, package_dir=PACKAGE_DIR):
     """build/checkpoints/<name>-<hash of config and code>.pt"""
-    key = json.dumps(config, sort_keys=True) + _code_fingerprint(build_and_train)
+    key = json.dumps(config, sort_keys=True) + _code_fingerprint(build_and_train, package_dir)
     return CHECKPOINT_DIR / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
 
 
@@ -89,26 +97,22 @@ def cached(name, config, build_and_train):
 
     config: a JSON-able dict, everything that shapes the result. An exclusive
     file lock makes two processes asking for the same model at once train it
-    once: the second waits, then loads. The checkpoint is written to a temp
-    file and renamed, so a crash never leaves a half-written one.
+    once: the second waits, then loads. The checkpoint is written atomically
+    (style.write_atomic), so a crash never leaves a half-written one.
     """
     path = checkpoint_path(name, config, build_and_train)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if path.exists():
-            saved = torch.load(path)
+            # explicit: the checkpoint pickles whole modules (torch >= 2.6 defaults to True)
+            saved = torch.load(path, weights_only=False)
             saved["model"].eval()
             return saved["model"], saved["metrics"]
         print(f"training {name} (no checkpoint {path.name})", flush=True)
         model, metrics = build_and_train(config)
         model.eval()
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        os.close(handle)
-        try:
-            torch.save({"model": model, "metrics": metrics}, tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        buffer = io.BytesIO()
+        torch.save({"model": model, "metrics": metrics}, buffer)
+        write_atomic(path, buffer.getvalue())
         return model, metrics

@@ -78,14 +78,43 @@ def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_cache_key_includes_model_code(tmp_path, monkeypatch):
-    config = {"seed": 0}
-    before = training.checkpoint_path("copier", config, build_and_train_counted)
-    fake_nn = tmp_path / "nn"
-    fake_nn.mkdir()
-    (fake_nn / "model.py").write_text("# edited model code\n")
-    monkeypatch.setattr(training, "_CODE_DIRS", training._CODE_DIRS + (fake_nn,))
-    assert training.checkpoint_path("copier", config, build_and_train_counted) != before
+def _toy_package(root):
+    """root/toypkg: a builder module importing a model module that imports the pipeline's style."""
+    package = root / "toypkg"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""A toy package."""\n')
+    (package / "style.py").write_text("COLOR = 'red'\n")
+    (package / "model.py").write_text("from . import style\nWIDTH = 4\n")
+    (package / "builder.py").write_text("from .model import WIDTH\n\ndef build_and_train(config):\n"
+                                        "    return None, {}\n")
+    return package
+
+
+def test_cache_key_follows_imports_but_not_the_style(tmp_path, monkeypatch):
+    """Editing a module the builder imports (even indirectly) retrains; restyling does not."""
+    package = _toy_package(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from toypkg.builder import build_and_train
+
+    def key():
+        return training.checkpoint_path("toy", {"seed": 0}, build_and_train, package_dir=package)
+
+    assert {p.name for p in training.code_files(build_and_train, package)} == {
+        "builder.py", "model.py", "training.py"}
+    before = key()
+    (package / "style.py").write_text("COLOR = 'blue'\n")
+    assert key() == before
+    (package / "model.py").write_text("from . import style\nWIDTH = 8\n")
+    assert key() != before
+
+
+def test_cache_key_of_the_real_models_covers_their_imports():
+    from figures_src.experiments import reversal, two_lookups
+
+    files = {p.name for p in training.code_files(two_lookups.build_and_train)}
+    assert {"two_lookups.py", "reversal.py", "training.py", "transformer.py", "attention.py"} <= files
+    assert not files & {"style.py", "pipeline.py", "figure.py"}
+    assert "two_lookups.py" not in {p.name for p in training.code_files(reversal.build_and_train)}
 
 
 def test_two_processes_train_once(tmp_path):
