@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from figures_src import pipeline
-from figures_src.style import png_size, svg_size
+from figures_src.style import RASTER_SCALE, png_size, svg_size
 
 SOURCES = pipeline.discover()
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -37,6 +37,19 @@ def test_alt_and_caption(source):
         assert isinstance(text, str) and text.strip(), f"{source.name}: empty {field}"
 
 
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+def test_manifest_facts_and_text_are_what_compute_gives(source, figure_data, figure_module):
+    """The numbers the post quotes are computed, not typed: facts, caption and alt in
+    the manifest equal those of a fresh compute() (the session-cached one the figure's
+    own tests check), so a hand-edited number in _data/figures/*.yml fails here."""
+    manifest = _manifest(source.name)
+    facts = pipeline.clean_facts(figure_data(source.name).get("facts", {}), source.name)
+    figure = figure_module(source.name).FIGURE
+    assert manifest["facts"] == facts, f"{source.name}: rebuild with `make figure-{source.name}`"
+    assert manifest["caption"] == figure.caption.format(**facts)
+    assert manifest["alt"] == figure.alt.format(**facts)
+
+
 @pytest.mark.parametrize("variant", pipeline.VARIANTS)
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
 def test_output_file(source, variant):
@@ -59,7 +72,7 @@ def test_output_file(source, variant):
         assert (entry["width"], entry["height"]) == svg_size(data)
     elif path.suffix == ".png":
         width, height = png_size(data)
-        assert (entry["width"], entry["height"]) == (round(width / 2), round(height / 2))
+        assert (entry["width"], entry["height"]) == (round(width / RASTER_SCALE), round(height / RASTER_SCALE))
     else:
         pytest.fail(f"{path.name}: neither SVG nor PNG")
     assert entry["width"] > 0 and entry["height"] > 0
