@@ -33,8 +33,3 @@ class Figure:
         for field in ("alt", "caption"):
             if not str(getattr(self, field)).strip():
                 raise ValueError(f"figure {self.name!r}: {field} is empty")
-
-    @property
-    def module_stem(self) -> str:
-        """The module file stem that must declare this figure."""
-        return self.name.replace("-", "_")

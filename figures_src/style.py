@@ -1,5 +1,7 @@
 """THE style module: light and dark themes matched to Chirpy 7, and the one
-deterministic, optimised, atomic way to turn a drawing into a file.
+deterministic, optimised, atomic way to turn a drawing into a file: render()
+to bytes, then write_atomic(); pipeline.build is the one caller that saves
+figures that way (figure modules never save).
 
 Colours come from Chirpy's `_sass/themes/_light.scss` and `_dark.scss`
 (--main-bg, --text-color, --heading-color, --text-muted-color, borders), so a
@@ -397,16 +399,3 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def save(obj, path: Path, raster: bool = False) -> Rendered:
-    """THE saving function: render deterministically, optimise, write atomically.
-
-    `path` is given without a suffix or with the right one (".svg"/".png").
-    """
-    rendered = render(obj, raster=raster)
-    path = Path(path)
-    if path.suffix not in ("", rendered.suffix):
-        raise ValueError(f"{path}: a {'raster' if raster else 'vector'} figure is saved as {rendered.suffix}")
-    write_atomic(path.with_suffix(rendered.suffix), rendered.data)
-    return rendered
