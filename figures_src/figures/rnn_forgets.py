@@ -24,21 +24,23 @@ INPUT_SIZE = 16
 HIDDEN_SIZE = 64
 N_HEADS = 4
 SEEDS = (0, 1, 2, 3, 4)
-K_REPORT = 20  # "twenty steps back"
+K_REPORT = 20  # the distance the caption and the post quote (fact k_report)
 
 FIGURE = Figure(
     name="rnn-forgets",
     alt=("Line chart with a logarithmic vertical axis: gradient size against how many steps back "
-         "the input is, from 0 to {k_max}. The RNN's line falls steadily, by about {decay_per_step:.2f} "
-         "per step, to {rnn_k20:.1g} at 20 steps back and far lower after that. The attention "
-         "layer's line stays flat near {attention_median:.2g} at every distance."),
+         "the input is, from 0 to {k_max}. The RNN's line falls steadily, by a factor of about "
+         "{decay_per_step:.2f} per step, to {rnn_k20:.1g} at {k_report} steps back and far lower after "
+         "that. The attention layer's line starts higher, {attention_k0:.2g} at zero steps back, because "
+         "the newest input is also the query; from one step back on it stays level near "
+         "{attention_median:.2g}, with no trend over distance."),
     caption=("How much the last output $$y_T$$ reacts to the input $$k$$ steps back, "
              "$$\\lVert \\partial y_T / \\partial x_{{T-k}} \\rVert$$, for a freshly initialised tanh RNN "
              "({hidden_size} hidden units, $$T = {length}$$; its output is its last hidden state, "
              "$$y_T = h_T$$) and one attention layer over the same sequences (its output at the last "
              "position); lines are the geometric mean over {n_seeds} seeds, bands their range. "
              "The RNN's gradient shrinks by about {decay_per_step:.2f}x per step: from "
-             "{rnn_k0:.2g} at $$k = 0$$ to {rnn_k20:.2g} at $$k = 20$$. Attention's does not decay "
+             "{rnn_k0:.2g} at $$k = 0$$ to {rnn_k20:.2g} at $$k = {k_report}$$. Attention's does not decay "
              "(fitted factor {attention_decay_per_step:.3f} per step); its newest input stands out "
              "only because it is also the query."),
 )
@@ -65,10 +67,16 @@ def per_step_factor(norms, ks):
     return float(slope.exp())
 
 
+def make_rnn(seed):
+    """Seed torch, then build this figure's RNN: torch.nn.RNN's default initialisation,
+    copied into SimpleRNN, in float64. The rnn-unrolled diagram draws the same one."""
+    torch.manual_seed(seed)
+    return SimpleRNN.from_torch(torch.nn.RNN(INPUT_SIZE, HIDDEN_SIZE, nonlinearity="tanh").double())
+
+
 def measure(seed):
     """Gradient norms against k = T-1-t for one seed: (rnn [T], attention [T])."""
-    torch.manual_seed(seed)
-    rnn = SimpleRNN.from_torch(torch.nn.RNN(INPUT_SIZE, HIDDEN_SIZE, nonlinearity="tanh").double())
+    rnn = make_rnn(seed)  # seeds torch: the attention layer and x below follow from it
     attention = MultiHeadAttention(INPUT_SIZE, N_HEADS).double()
     x = torch.randn(LENGTH, INPUT_SIZE, dtype=torch.float64)
     positions = sinusoidal_encoding(LENGTH, INPUT_SIZE, dtype=torch.float64)
@@ -101,6 +109,7 @@ def compute() -> dict:
             "input_size": INPUT_SIZE,
             "n_seeds": len(SEEDS),
             "k_max": LENGTH - 1,
+            "k_report": K_REPORT,
             "rnn_k0": float(rnn_mean[0]),
             "rnn_k20": float(rnn_mean[K_REPORT]),
             "grad_ratio_k20": float(rnn_mean[K_REPORT] / rnn_mean[0]),

@@ -11,7 +11,6 @@ import torch
 
 from figures_src.figure import Figure
 from figures_src.figures import rnn_forgets
-from figures_src.nn.rnn import SimpleRNN
 
 STEPS = 3  # time steps drawn (the decay figure runs rnn_forgets.LENGTH)
 
@@ -29,15 +28,8 @@ FIGURE = Figure(
 )
 
 
-def decay_figure_rnn(seed=rnn_forgets.SEEDS[0]):
-    """The RNN of the rnn-forgets figure for one of its seeds, built the way it builds it."""
-    torch.manual_seed(seed)
-    torch_rnn = torch.nn.RNN(rnn_forgets.INPUT_SIZE, rnn_forgets.HIDDEN_SIZE, nonlinearity="tanh")
-    return SimpleRNN.from_torch(torch_rnn.double())
-
-
 def compute() -> dict:
-    rnn = decay_figure_rnn()
+    rnn = rnn_forgets.make_rnn(rnn_forgets.SEEDS[0])
     x = torch.randn(1, STEPS, rnn.input_size, dtype=torch.float64)
     with torch.no_grad():
         states, _ = rnn(x)

@@ -47,7 +47,7 @@ def test_drawn_states_follow_the_recurrence(figure_data):
 def test_rnn_is_the_decay_figures(figure_data):
     rnn = figure_data(NAME)["rnn"]
     assert (rnn.input_size, rnn.hidden_size) == (rnn_forgets.INPUT_SIZE, rnn_forgets.HIDDEN_SIZE)
-    torch.manual_seed(rnn_forgets.SEEDS[0])  # rnn_forgets.measure's construction, first seed
+    torch.manual_seed(rnn_forgets.SEEDS[0])  # rnn_forgets.make_rnn, built independently here
     reference = torch.nn.RNN(rnn_forgets.INPUT_SIZE, rnn_forgets.HIDDEN_SIZE, nonlinearity="tanh")
     assert torch.equal(rnn.W_hh, reference.weight_hh_l0.double())
     assert torch.equal(rnn.W_xh, reference.weight_ih_l0.double())
