@@ -1,7 +1,8 @@
 """Sinusoidal positional encoding (Vaswani et al. 2017, section 3.5).
 
 Each position gets a vector of sines and cosines whose wavelengths grow
-geometrically from 2*pi to 10000*2*pi along the dimensions: fast dimensions
+geometrically from 2*pi towards 10000*2*pi along the dimensions (for
+d_model = 128 the slowest pair reaches 2*pi * 10000^(126/128), about 54000): fast dimensions
 tell neighbours apart, slow ones tell distant positions apart. The dot
 product PE(p).PE(p+k) = sum_i cos(k w_i) depends on the offset k only,
 which the right-hand panel shows by overlaying curves from several p.
@@ -28,8 +29,10 @@ FIGURE = Figure(
          "position it starts from."),
     caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$: each pair of "
              "dimensions is a sine and a cosine, with wavelengths from $$2\\pi$$ to "
-             "$$10000 \\cdot 2\\pi$$. The dot product $$PE(p) \\cdot PE(p+k)$$ depends only on the "
-             "offset $$k$$: the curves from $$p = 0, 20, 40$$ coincide (largest difference "
+             "{longest_wavelength:,.0f} positions (the paper's bound $$10000 \\cdot 2\\pi$$ is "
+             "approached, not reached, with {d_model} dimensions). The dot product "
+             "$$PE(p) \\cdot PE(p+k)$$ depends only on the "
+             "offset $$k$$: the curves from $$p = {start_positions}$$ coincide (largest difference "
              "{dot_spread:.1g})."),
 )
 
@@ -45,6 +48,7 @@ def compute() -> dict:
         "facts": {
             "n_positions": N_POSITIONS,
             "d_model": D_MODEL,
+            "start_positions": ", ".join(map(str, START_POSITIONS)),
             "longest_wavelength": 2 * math.pi * 10000 ** ((D_MODEL - 2) / D_MODEL),
             "dot_spread": float((dots.max(0).values - dots.min(0).values).max()),
         },

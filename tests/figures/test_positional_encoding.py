@@ -2,6 +2,7 @@
 products depend on the offset only (checked on the data the figure draws)."""
 import math
 
+import pytest
 import torch
 
 NAME = "positional-encoding"
@@ -33,3 +34,17 @@ def test_facts_describe_the_drawn_data(figure_data):
     facts = data["facts"]
     assert (facts["n_positions"], facts["d_model"]) == tuple(data["pe"].shape)
     assert facts["dot_spread"] == float((data["dots"].max(0).values - data["dots"].min(0).values).max())
+
+
+def test_caption_quotes_the_drawn_start_positions_and_longest_wavelength(figure_data):
+    data = figure_data(NAME)
+    facts, pe, dots = data["facts"], data["pe"], data["dots"]
+    starts = [int(p) for p in facts["start_positions"].split(", ")]
+    assert len(starts) == len(dots)
+    for p, curve in zip(starts, dots):
+        offsets = data["offsets"]
+        assert torch.allclose(curve, (pe[p] * pe[p + offsets]).sum(-1))
+    # the slowest sine (last even dimension) has frequency asin(PE(1, d-2)): wavelength 2*pi/omega
+    omega = math.asin(pe[1, pe.shape[1] - 2])
+    assert facts["longest_wavelength"] == pytest.approx(2 * math.pi / omega, rel=1e-3)
+    assert facts["longest_wavelength"] < 10000 * 2 * math.pi
