@@ -6,21 +6,12 @@ from urllib.parse import urlsplit
 import pytest
 
 import sitebrowser as browser
-from sitecheck import POST_URL
+from pages import POST_URL
 
 pytestmark = pytest.mark.browser
 
 PAGES = ["", POST_URL, "about/", "archives/", "categories/", "tags/",
          "categories/machine-learning/", "tags/attention/", "404.html"]
-
-
-@pytest.fixture(scope="module")
-def browsing(site):
-    reason = browser.missing_browser()
-    if reason:
-        pytest.fail(reason)
-    with browser.serve(site) as base, browser.chromium() as driver:
-        yield base, driver
 
 
 def test_pages_request_nothing_from_another_host(browsing):
