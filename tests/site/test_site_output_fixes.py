@@ -1,5 +1,5 @@
 """What _plugins/chirpy_output_fixes.rb mends in Chirpy 7.6's HTML: readers may
-zoom, every link has a name, and the post's preview image loads first."""
+zoom, and every link has a name."""
 from html.parser import HTMLParser
 
 import pytest
@@ -66,15 +66,3 @@ def test_the_name_check_catches_an_icon_only_link():
                 '<a href="/"><img src="a.png" alt="Home"></a>')
     assert parser.nameless == ["#x"]
 
-
-def test_the_posts_preview_image_loads_first(site):
-    from sitecheck import POST_URL, read_page
-
-    page = read_page(site / POST_URL / "index.html")
-    previews = [e.attrs for e in page.elements if e.tag == "img"
-                and "/banner-" in e.attrs.get("src", "")]
-    assert len(previews) == 1
-    assert "loading" not in previews[0] and previews[0].get("fetchpriority") == "high"
-    lazy = [e.attrs["src"] for e in page.elements if e.tag == "img" and e.inside_content
-            and e.attrs.get("loading") != "lazy"]
-    assert lazy == [], "the figures in the text should stay lazy"
