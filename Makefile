@@ -24,6 +24,7 @@ help: ## list the targets
 	@echo "Give me attention: make targets"
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@printf '  %-16s %s\n' figure-NAME "rebuild one figure, e.g. make figure-rope (names: make figures-list)"
 
 setup: debian python gems npm-assets ## install everything the project needs (idempotent)
 
