@@ -46,19 +46,6 @@ def _attention_input(model, tokens):
     return captured["x"]
 
 
-def torch_twin(attention):
-    """torch.nn.MultiheadAttention holding the same numbers as our MultiHeadAttention."""
-    twin = torch.nn.MultiheadAttention(attention.d_model, attention.n_heads, batch_first=True)
-    with torch.no_grad():
-        twin.in_proj_weight.copy_(torch.cat([attention.w_q.weight, attention.w_k.weight,
-                                             attention.w_v.weight]))
-        twin.in_proj_bias.copy_(torch.cat([attention.w_q.bias, attention.w_k.bias,
-                                           attention.w_v.bias]))
-        twin.out_proj.weight.copy_(attention.w_o.weight)
-        twin.out_proj.bias.copy_(attention.w_o.bias)
-    return twin.eval()
-
-
 def split_share(weights):
     """Share of positions (with distinct mirror and previous) where the heads' argmaxes
     are exactly {mirror, previous}. weights: [B, 2, T, T]."""
@@ -82,7 +69,7 @@ def compute() -> dict:
     with torch.no_grad():
         ours = attention(x)
         maps = attention.last_weights[0]  # [h, T, T]
-        theirs, their_maps = torch_twin(attention)(x, x, x, need_weights=True,
+        theirs, their_maps = attention.to_torch()(x, x, x, need_weights=True,
                                                    average_attn_weights=False)
         held_out = two_lookups.held_out()  # never in a training batch
         model(held_out)

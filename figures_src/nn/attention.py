@@ -97,3 +97,16 @@ class MultiHeadAttention(nn.Module):
                 mha.w_v.bias.copy_(b_v)
                 mha.w_o.bias.copy_(torch_mha.out_proj.bias)
         return mha.to(torch_mha.in_proj_weight.dtype)
+
+    def to_torch(self):
+        """The same numbers in a torch.nn.MultiheadAttention (batch_first), the
+        inverse of from_torch: W_q, W_k, W_v stacked into in_proj_weight."""
+        bias = self.w_q.bias is not None
+        twin = nn.MultiheadAttention(self.d_model, self.n_heads, bias=bias, batch_first=True)
+        with torch.no_grad():
+            twin.in_proj_weight.copy_(torch.cat([self.w_q.weight, self.w_k.weight, self.w_v.weight]))
+            twin.out_proj.weight.copy_(self.w_o.weight)
+            if bias:
+                twin.in_proj_bias.copy_(torch.cat([self.w_q.bias, self.w_k.bias, self.w_v.bias]))
+                twin.out_proj.bias.copy_(self.w_o.bias)
+        return twin.to(self.w_q.weight.dtype).eval()

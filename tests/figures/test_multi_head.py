@@ -21,7 +21,7 @@ def test_pytorch_twin_would_catch_a_wrong_weight(figure_data, figure_module):
     module = figure_module(NAME)
     model, _ = module.two_lookups.trained_two_lookups_model()
     attention = model.encoder.blocks[0].self_attn
-    twin = module.torch_twin(attention)
+    twin = attention.to_torch()
     with torch.no_grad():
         twin.in_proj_weight[: attention.d_model] = attention.w_k.weight  # W_q := W_k
         x = figure_data(NAME)["check"]["x"]

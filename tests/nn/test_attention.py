@@ -62,6 +62,19 @@ def test_multi_head_equals_torch(bias, cross):
     assert mha.last_weights.shape == (3, 4, 7, context.shape[1])
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_to_torch_is_the_inverse_of_from_torch(bias):
+    torch.manual_seed(3)
+    mha = MultiHeadAttention(16, 2, bias=bias)
+    twin = mha.to_torch()
+    x = torch.randn(2, 5, 16)
+    ref_out, _ = twin(x, x, x)
+    torch.testing.assert_close(mha(x), ref_out)
+    back = MultiHeadAttention.from_torch(twin)
+    for ours, theirs in zip(mha.parameters(), back.parameters()):
+        torch.testing.assert_close(ours, theirs)
+
+
 def test_multi_head_equals_functional_forward():
     torch.manual_seed(3)
     mha = MultiHeadAttention(16, 2)
