@@ -25,18 +25,31 @@ def test_batch_maker_redraws_a_held_out_row():
     assert not torch.equal(inputs[0], first[0]) and torch.equal(inputs[1:], first[1:])
 
 
-def test_untrained_model_does_not_reverse():
+# The task two ways: an encoder reads the digits and writes the reversal at
+# once; a decoder-only model generates it token by token after SEP.
+MODELS = {
+    "encoder": (lambda: reversal.ReversalModel(reversal.model_config(reversal.CONFIG)),
+                reversal.accuracy, reversal.trained_reversal_model),
+    "decoder-only": (lambda: reversal.DecoderOnly(reversal.causal_model_config(reversal.CONFIG)),
+                     reversal.causal_accuracy, reversal.trained_causal_reversal_model),
+}
+
+
+@pytest.mark.parametrize("kind", MODELS)
+def test_untrained_model_does_not_reverse(kind):
+    make_model, accuracy, _ = MODELS[kind]
     torch.manual_seed(0)
-    model = reversal.ReversalModel(reversal.model_config(reversal.CONFIG)).eval()
-    _, sequence_acc = reversal.accuracy(model, reversal.held_out_sequences(500, 0))
+    _, sequence_acc = accuracy(make_model().eval(), reversal.held_out_sequences(500, 0))
     assert sequence_acc < 0.05
 
 
 @pytest.mark.slow
-def test_trained_model_reverses_held_out_sequences():
-    model, metrics = reversal.trained_reversal_model()
+@pytest.mark.parametrize("kind", MODELS)
+def test_trained_model_reverses_held_out_sequences(kind):
+    _, accuracy, trained = MODELS[kind]
+    model, metrics = trained()
     held_out = reversal.held_out_sequences(reversal.CONFIG["n_held_out"], reversal.CONFIG["seed"])
-    token_acc, sequence_acc = reversal.accuracy(model, held_out)
+    token_acc, sequence_acc = accuracy(model, held_out)
     assert sequence_acc > 0.99 and token_acc > 0.99
     assert metrics["held_out_sequence_accuracy"] == sequence_acc
     assert metrics["final_loss"] < reversal.CONFIG["stop_loss"]
@@ -49,22 +62,6 @@ def test_causal_sequences_layout():
     # position t is scored on token t+1, and only where that token is part of the reversal
     assert targets[0, :reversal.LENGTH].eq(reversal.IGNORE_INDEX).all()
     assert targets[0, reversal.LENGTH:].tolist() == [6, 2, 9, 5, 1, 4, 1, 3]
-
-
-def test_untrained_causal_model_does_not_reverse():
-    torch.manual_seed(0)
-    model = reversal.DecoderOnly(reversal.causal_model_config(reversal.CONFIG)).eval()
-    _, sequence_acc = reversal.causal_accuracy(model, reversal.held_out_sequences(200, 0))
-    assert sequence_acc < 0.05
-
-
-@pytest.mark.slow
-def test_causal_model_generates_the_reversal_of_held_out_sequences():
-    model, metrics = reversal.trained_causal_reversal_model()
-    held_out = reversal.held_out_sequences(reversal.CONFIG["n_held_out"], reversal.CONFIG["seed"])
-    token_acc, sequence_acc = reversal.causal_accuracy(model, held_out)
-    assert sequence_acc > 0.99
-    assert metrics["held_out_sequence_accuracy"] == sequence_acc
 
 
 def test_first_distinct_digits_skips_repeats_and_names_a_shortage():
