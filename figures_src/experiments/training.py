@@ -18,10 +18,10 @@ import torch
 from torch.nn import functional as F
 
 from .. import pipeline
-from ..pipeline import PACKAGE_DIR
+from ..pipeline import PACKAGE_DIR, TORCH_THREADS
 from ..style import write_atomic
 
-NUM_THREADS = 1
+NUM_THREADS = TORCH_THREADS  # the pipeline's: one thread count for figures and training
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = REPO_ROOT / "build"
 CHECKPOINT_DIR = BUILD_DIR / "checkpoints"
