@@ -36,12 +36,9 @@ class ReversalModel(nn.Module):
         self.encoder = Encoder(config)
         self.readout = nn.Linear(config.d_model, config.vocab_size)
 
-    def forward(self, tokens):
-        return self.readout(self.encoder(tokens))
-
-    def attention(self):
-        """[B, T, T] attention of the single head of the single layer, last forward pass."""
-        return self.encoder.blocks[0].self_attn.last_weights[:, 0]
+    def forward(self, tokens, attention=None):
+        """tokens [B, T] -> logits [B, T, vocab]; attention: see Encoder.forward."""
+        return self.readout(self.encoder(tokens, attention))
 
 
 def model_config(config, vocab_size=VOCAB, max_len=LENGTH):

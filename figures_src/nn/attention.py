@@ -36,8 +36,8 @@ class MultiHeadAttention(nn.Module):
     """h attention heads in parallel, concatenated and projected by W^O.
 
     Each head works in d_k = d_model / h dimensions, so h heads cost about
-    the same as one full-width head. The weights of the last forward pass are
-    kept in .last_weights [batch, heads, T_q, T_k] for the figures.
+    the same as one full-width head. Like torch.nn.MultiheadAttention, the
+    forward pass returns (output, weights): weights [batch, heads, T_q, T_k].
     """
 
     def __init__(self, d_model, n_heads, bias=True):
@@ -51,7 +51,6 @@ class MultiHeadAttention(nn.Module):
         self.w_k = nn.Linear(d_model, d_model, bias=bias)
         self.w_v = nn.Linear(d_model, d_model, bias=bias)
         self.w_o = nn.Linear(d_model, d_model, bias=bias)
-        self.last_weights = None
 
     def split_heads(self, x):
         """[B, T, d_model] -> [B, h, T, d_k]"""
@@ -63,16 +62,16 @@ class MultiHeadAttention(nn.Module):
 
         Queries come from x; keys and values from context (default: x).
         mask: bool, broadcastable to [B, h, T_q, T_k], True = may attend.
+        Returns (output [B, T_q, d_model], weights [B, h, T_q, T_k]).
         """
         context = x if context is None else context
         q = self.split_heads(self.w_q(x))
         k = self.split_heads(self.w_k(context))
         v = self.split_heads(self.w_v(context))
         heads, weights = scaled_dot_product_attention(q, k, v, mask)
-        self.last_weights = weights.detach()
         batch, length, _ = x.shape
         concat = heads.transpose(1, 2).reshape(batch, length, self.d_model)
-        return self.w_o(concat)
+        return self.w_o(concat), weights
 
     @classmethod
     def from_torch(cls, torch_mha):

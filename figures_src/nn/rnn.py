@@ -21,8 +21,6 @@ class SimpleRNN(nn.Module):
         self.W_xh = nn.Parameter(torch.empty(hidden_size, input_size).uniform_(-bound, bound))
         self.W_hh = nn.Parameter(torch.empty(hidden_size, hidden_size).uniform_(-bound, bound))
         self.b = nn.Parameter(torch.empty(hidden_size).uniform_(-bound, bound))
-        # filled by forward: one entry per time step, naming the parameters used
-        self.last_steps = []
 
     @property
     def recurrent_weight(self):
@@ -37,11 +35,10 @@ class SimpleRNN(nn.Module):
         """x: [B, T, input_size] -> (all hidden states [B, T, H], last state [B, H])."""
         batch, length, _ = x.shape
         h = x.new_zeros(batch, self.hidden_size) if h0 is None else h0
-        states, self.last_steps = [], []
+        states = []
         for t in range(length):
             h = self.step(x[:, t], h)
             states.append(h)
-            self.last_steps.append({"t": t, "input_weight": self.W_xh, "recurrent_weight": self.W_hh})
         return torch.stack(states, dim=1), h
 
     @classmethod

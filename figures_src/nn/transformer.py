@@ -92,10 +92,12 @@ class Encoder(nn.Module):
             for _ in range(config.n_layers))
         self.final_norm = LayerNorm(config.d_model) if pre_norm else nn.Identity()
 
-    def forward(self, tokens):
+    def forward(self, tokens, attention=None):
+        """tokens [B, T] -> [B, T, d_model]; attention: a list that receives
+        each layer's weights [B, h, T, T], first layer first."""
         x = self.embed(tokens)
         for block in self.blocks:
-            x = block(x)
+            x = block(x, attention=attention)
         return self.final_norm(x)
 
 
@@ -153,13 +155,10 @@ class DecoderOnly(nn.Module):
         if config.tie_embeddings:
             self.lm_head.weight = self.embed.tokens.weight
 
-    def forward(self, tokens):
-        """tokens [B, T] -> logits [B, T, vocab]; position t sees tokens 0..t only."""
+    def forward(self, tokens, attention=None):
+        """tokens [B, T] -> logits [B, T, vocab]; position t sees tokens 0..t only.
+        attention: a list that receives each layer's weights [B, h, T, T]."""
         x = self.embed(tokens)
         for block in self.blocks:
-            x = block(x)
+            x = block(x, attention=attention)
         return self.lm_head(self.final_norm(x))
-
-    def attention_weights(self):
-        """[layer][B, h, T, T] weights of the last forward pass."""
-        return [block.self_attn.last_weights for block in self.blocks]

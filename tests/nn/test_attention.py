@@ -56,10 +56,10 @@ def test_multi_head_equals_torch(bias, cross):
     mask = None if cross else causal_mask(7)
     torch_mask = None if mask is None else ~mask  # PyTorch: True = NOT allowed
     ref_out, ref_weights = torch_mha(x, context, context, attn_mask=torch_mask, average_attn_weights=False)
-    out = mha(x, context=None if not cross else context, mask=mask)
+    out, weights = mha(x, context=None if not cross else context, mask=mask)
     torch.testing.assert_close(out, ref_out)
-    torch.testing.assert_close(mha.last_weights, ref_weights)
-    assert mha.last_weights.shape == (3, 4, 7, context.shape[1])
+    torch.testing.assert_close(weights, ref_weights)
+    assert weights.shape == (3, 4, 7, context.shape[1])
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -69,7 +69,7 @@ def test_to_torch_is_the_inverse_of_from_torch(bias):
     twin = mha.to_torch()
     x = torch.randn(2, 5, 16)
     ref_out, _ = twin(x, x, x)
-    torch.testing.assert_close(mha(x), ref_out)
+    torch.testing.assert_close(mha(x)[0], ref_out)
     back = MultiHeadAttention.from_torch(twin)
     for ours, theirs in zip(mha.parameters(), back.parameters()):
         torch.testing.assert_close(ours, theirs)
@@ -84,7 +84,7 @@ def test_multi_head_equals_functional_forward():
     xt = x.transpose(0, 1)  # the functional form is sequence-first
     ref, _ = F.multi_head_attention_forward(
         xt, xt, xt, 16, 2, w, b, None, None, False, 0.0, mha.w_o.weight, mha.w_o.bias, training=False)
-    torch.testing.assert_close(mha(x), ref.transpose(0, 1))
+    torch.testing.assert_close(mha(x)[0], ref.transpose(0, 1))
 
 
 def test_multi_head_rejects_indivisible_width():
@@ -95,11 +95,11 @@ def test_multi_head_rejects_indivisible_width():
 def test_causal_weights_above_diagonal_are_exactly_zero():
     torch.manual_seed(4)
     mha = MultiHeadAttention(16, 2)
-    mha(torch.randn(2, 9, 16), mask=causal_mask(9))
+    _, weights = mha(torch.randn(2, 9, 16), mask=causal_mask(9))
     above = torch.ones(9, 9, dtype=torch.bool).triu(1)
-    assert torch.all(mha.last_weights[..., above] == 0)
-    assert torch.all(mha.last_weights[..., ~above] > 0)
-    torch.testing.assert_close(mha.last_weights.sum(-1), torch.ones(2, 2, 9))
+    assert torch.all(weights[..., above] == 0)
+    assert torch.all(weights[..., ~above] > 0)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(2, 2, 9))
 
 
 def test_causal_output_ignores_later_tokens():
@@ -109,11 +109,11 @@ def test_causal_output_ignores_later_tokens():
     changed = x.clone()
     t = 4
     changed[:, t + 1:] = torch.randn(1, 10 - t - 1, 16)
-    out, out_changed = mha(x, mask=causal_mask(10)), mha(changed, mask=causal_mask(10))
+    out, out_changed = mha(x, mask=causal_mask(10))[0], mha(changed, mask=causal_mask(10))[0]
     assert torch.equal(out[:, :t + 1], out_changed[:, :t + 1])
     assert not torch.allclose(out[:, t + 1:], out_changed[:, t + 1:])
     # without the mask, the past does see the future: the mask is what makes the difference
-    assert not torch.allclose(mha(x)[:, :t + 1], mha(changed)[:, :t + 1])
+    assert not torch.allclose(mha(x)[0][:, :t + 1], mha(changed)[0][:, :t + 1])
 
 
 @pytest.mark.parametrize("d_k", [16, 64, 256])

@@ -27,11 +27,16 @@ def test_step_is_the_equation():
     torch.testing.assert_close(rnn.step(x_t, h), expected)
 
 
-def test_every_step_uses_the_same_recurrent_weight():
+def test_forward_is_the_step_repeated_with_one_recurrent_weight():
+    torch.manual_seed(2)
     rnn = SimpleRNN(2, 3)
-    rnn(torch.randn(1, 7, 2))
-    assert len(rnn.last_steps) == 7
-    assert all(step["recurrent_weight"] is rnn.recurrent_weight for step in rnn.last_steps)
+    x = torch.randn(1, 7, 2)
+    states, last = rnn(x)
+    h = torch.zeros(1, 3)
+    for t in range(7):
+        h = rnn.step(x[:, t], h)
+        torch.testing.assert_close(states[:, t], h)
+    torch.testing.assert_close(last, h)
     assert [name for name, p in rnn.named_parameters() if p is rnn.recurrent_weight] == ["W_hh"]
 
 

@@ -55,11 +55,13 @@ def test_decoder_only_is_causal():
     changed = tokens.clone()
     t = 5
     changed[:, t + 1:] = (changed[:, t + 1:] + 1) % 20
-    logits, logits_changed = model(tokens), model(changed)
+    seen = []
+    logits, logits_changed = model(tokens, attention=seen), model(changed)
     assert torch.equal(logits[:, :t + 1], logits_changed[:, :t + 1])
     assert not torch.allclose(logits[:, t + 1:], logits_changed[:, t + 1:])
     above = torch.ones(12, 12, dtype=torch.bool).triu(1)
-    for weights in model.attention_weights():
+    assert len(seen) == model.config.n_layers
+    for weights in seen:
         assert torch.all(weights[..., above] == 0)
 
 
