@@ -5,7 +5,8 @@
     python -m figures_src build [NAME...]   build the named figures (all if none)
     python -m figures_src build --stale     build only the stale ones
 
-`--root DIR` writes (and checks) outputs under DIR instead of the repository.
+`--root DIR` writes (and checks) outputs under DIR instead of the repository;
+DIR must exist.
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if not args.root.is_dir():
+        print(f"error: --root {args.root}: no such folder", file=sys.stderr)
+        return 2
     if hasattr(signal, "SIGPIPE"):  # `... list | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
@@ -42,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(source.name)
             return 0
         if args.command == "list":
+            quoted = pipeline.quoted_facts(args.root)
             for source in pipeline.discover():
-                reason = pipeline.stale_reason(source, args.root)
+                reason = pipeline.stale_reason(source, args.root, quoted.get(source.name, set()))
                 print(f"{source.name:22} {source.relpath:44} {'stale: ' + reason if reason else 'ok'}")
             return 0
         sources = pipeline.find(args.names)

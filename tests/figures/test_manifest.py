@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from figures_src import pipeline
-from figures_src.style import RASTER_SCALE, png_size, svg_size
+from figures_src.output import RASTER_SCALE, png_size, svg_size
 
 SOURCES = pipeline.discover()
 SVG_NS = "{http://www.w3.org/2000/svg}"
