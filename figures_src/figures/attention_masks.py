@@ -87,13 +87,13 @@ def compute() -> dict:
     gpt = panels[1]["mask"]
     return {
         "panels": panels,
+        "n_layers": CONFIG.n_layers,
+        "n_heads": CONFIG.n_heads,
         "facts": {
             "n_source": n,
             "n_target": m,
             "gpt_allowed": int(gpt.sum()),
             "gpt_cells": gpt.numel(),
-            "n_layers": CONFIG.n_layers,
-            "n_heads": CONFIG.n_heads,
             "largest_masked_weight": max(float(w[..., ~p["mask"]].abs().max()) if (~p["mask"]).any() else 0.0
                                          for p in panels for w in p["weights"].values()),
         },

@@ -36,9 +36,9 @@ def test_models_zero_exactly_the_masked_weights(figure_data):
     data = figure_data(NAME)
     for key, panel in panels(data).items():
         weights = panel["weights"]
-        assert len(weights) == data["facts"]["n_layers"], key  # one attention module per layer
+        assert len(weights) == data["n_layers"], key  # one attention module per layer
         for name, w in weights.items():
-            assert w.shape == (data["facts"]["n_heads"], *panel["mask"].shape), (key, name)
+            assert w.shape == (data["n_heads"], *panel["mask"].shape), (key, name)
             assert torch.equal(w > 0, panel["mask"].expand_as(w)), (key, name)
             torch.testing.assert_close(w.sum(-1), torch.ones(w.shape[:-1]))
     assert data["facts"]["largest_masked_weight"] == 0
@@ -73,14 +73,14 @@ def test_drawn_cells_are_the_grids(figure_data, figure_module, variant):
 
 
 def test_readability(figure_data, figure_module):
-    from figures_src import style
+    from figures_src import output, style
     from matplotlib.text import Text
     data, module = figure_data(NAME), figure_module(NAME)
     for theme in style.THEMES:
         with theme.rc():
             fig = module.draw(data, theme)
             sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
-            rendered = style.render(fig)
+            rendered = output.render(fig)
         assert rendered.height <= 760 and rendered.width <= 740
         smallest = min(sizes) * style.CSS_PX_PER_PT
         assert smallest >= 12 and smallest * 343 / rendered.width >= 7

@@ -15,7 +15,7 @@ def test_same_tokens_and_logits_with_and_without_cache(figure_data):
     assert torch.equal(data["tokens"], data["tokens_cached"])
     assert data["facts"]["max_logit_difference"] == (data["logits"] - data["logits_cached"]).abs().max().item()
     assert data["facts"]["max_logit_difference"] < 1e-5
-    assert len(data["tokens"]) == data["facts"]["prompt_length"] + data["facts"]["n_new"] == 68
+    assert len(data["tokens"]) == data["prompt_length"] + data["facts"]["n_new"] == 68
 
 
 def executed_multiply_adds(model, prompt, n_new, use_cache):
@@ -57,7 +57,7 @@ def test_work_in_closed_form(figure_data):
     lengths = range(p, p + n)  # sequence length when each step runs
     without = sum(L * c + layers * 2 * L * L * d for L in lengths)
     with_cache = (p * c + layers * 2 * p * p * d) + sum(c + layers * 2 * L * d for L in lengths[1:])
-    assert (data["facts"]["total_without"], data["facts"]["total_with"]) == (without, with_cache)
+    assert (data["total_without"], data["total_with"]) == (without, with_cache)
     assert data["facts"]["total_ratio"] == without / with_cache
     assert 20 < data["facts"]["total_ratio"] < 50  # roughly the mean sequence length, ~36
 
@@ -75,14 +75,14 @@ def test_cache_grows_by_one_key_and_one_value_per_layer_per_step(figure_data):
 
 
 def test_readability(figure_data, figure_module):
-    from figures_src import style
+    from figures_src import output, style
     from matplotlib.text import Text
     data, module = figure_data(NAME), figure_module(NAME)
     for theme in style.THEMES:
         with theme.rc():
             fig = module.draw(data, theme)
             sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
-            rendered = style.render(fig)
+            rendered = output.render(fig)
         assert rendered.height <= 760 and rendered.width <= 740
         smallest = min(sizes) * style.CSS_PX_PER_PT
         assert smallest >= 12 and smallest * 343 / rendered.width >= 7
