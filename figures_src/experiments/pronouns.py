@@ -89,7 +89,7 @@ CONFIG = {
     "seed": 0,
     "n_layers": 2, "n_heads": 1, "d_model": 32, "d_ff": 64, "positional": "learned",
     "batch_size": 32, "lr": 3e-3, "max_steps": 200, "stop_loss": 1e-3,
-    "held_out_pair_share": 0.2, "held_out_frame_share": 0.2, "n_held_out": 2000,
+    "held_out_pair_share": 0.2, "held_out_frame_share": 0.2, "n_held_out": 1000,
 }
 
 
@@ -413,3 +413,29 @@ def broken_share(model, sentences, zero="referent", layer=LAST, head=0):
     after = predictions_with_zeroed_weight(model, sentences, keys, layer, head)
     right = [i for i, (p, s) in enumerate(zip(before, sentences)) if p == answer_of(s)]
     return sum(after[i] != before[i] for i in right) / len(right)
+
+
+@torch.no_grad()
+def measures(model, sentences):
+    """Every rate the figure and its tests quote, with as few forward passes as possible:
+    {"accuracy", "argmax": {(layer, "referent" | "other"): share},
+     "broken": {(layer, "referent" | "other"): share}} over all layers (head 0 of each;
+    the model has one head per layer)."""
+    tokens = encode(sentences)
+    seen = []
+    logits = model(tokens, attention=seen)
+    it = _positions_tensor(sentences, "it")
+    rows = torch.arange(len(sentences))
+    answers = torch.tensor([INDEX[answer_of(s)] for s in sentences])
+    before = logits[rows, it].argmax(-1)
+    right = before == answers
+    keys = {"referent": _referent_positions(sentences), "other": _other_positions(sentences)}
+    out = {"accuracy": right.float().mean().item(), "argmax": {}, "broken": {}}
+    for layer, weights in enumerate(seen):
+        top = weights[rows, 0, it].argmax(-1)
+        for target, where in keys.items():
+            out["argmax"][layer, target] = (top == where).float().mean().item()
+            after = predictions_with_zeroed_weight(model, sentences, where, layer, 0)
+            after = torch.tensor([INDEX[w] for w in after])
+            out["broken"][layer, target] = (after[right] != before[right]).float().mean().item()
+    return out
