@@ -32,6 +32,32 @@ Held out before training:
 Held-out sentences use a held-out pair AND a held-out frame. Every word of
 the vocabulary occurs in training (checked by a test): an unseen word would
 have an untrained embedding.
+
+The model: an encoder of 2 layers, one head each, d_model = 32, and a linear
+read-out; 200 Adam steps of 32 sentences (about 5 s of one CPU core with
+this machine's reference BLAS). Two layers is the minimum: in layer 1 the
+query of "it" is its embedding plus its position, identical whatever the
+adjective, so layer 1 cannot choose the referent; layer 2 can.
+
+What the trained model does (measured by figures/pronoun_attention.py over
+all held-out sentences): in layer 2 the largest weight from "it" lands on the
+referent in 99% of them, and zeroing that weight breaks most answers, while
+zeroing the weight on the other noun breaks none. Layer 1 puts a default
+weight on the subject whatever the adjective (so some subject answers
+survive the zeroing in layer 2).
+
+Tried before this design (other seeds and budgets, not committed):
+- longer frames (two-word openings and negations, up to 18 tokens), batches
+  of 64, trained to loss 1e-3 (964 steps, far over the time budget): 100%
+  held-out accuracy, but the shortcut the issue warns about: layer 1 fetched
+  the object by default and layer 2 looked at the subject or the animal
+  object when those were the referent, and at the adjective when the place
+  object was (about 73% of largest weights on the referent). Several things
+  differed from the final run at once, so which one caused it is not known;
+- the final design at 150 steps: 91-98% accuracy (not converged); learning
+  rates 6e-3 and 1e-2: no faster, one seed diverged at 1e-2;
+- the final design at 200 steps, seeds 0-3: 99.4-100% accuracy, the referent
+  under the largest layer-2 weight in 98.9-99.9% (seed 0 is the one used).
 """
 import itertools
 

@@ -18,8 +18,8 @@ held-out sentence frames, every word seen in training):
   plus its position, the same whatever the adjective, so its weights differ
   between the two sentences only through the adjective's own key. This model's
   layer 1 puts a default weight on the subject; that is why zeroing the
-  referent in layer 2 leaves some subject answers intact (the facts
-  `broken_share` and `layer1_*` quantify it).
+  referent in layer 2 leaves some subject answers intact (data["rates"] has
+  every rate for both layers, on the referent and on the other noun).
 
 The plotted pair is the post's own sentence, which differs only in the
 adjective; it is held out (its noun pair and its frame were never trained on),
