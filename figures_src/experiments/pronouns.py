@@ -65,7 +65,8 @@ import torch
 from torch import nn
 
 from ..nn.transformer import Encoder, TransformerConfig
-from .training import IGNORE_INDEX, cached, seed, train
+from .. import seeding
+from .training import IGNORE_INDEX, cached, train
 
 # -- the word lists ------------------------------------------------------------
 
@@ -293,8 +294,15 @@ def model_config(config):
 
 
 def build_model(config):
-    seed(config["seed"])
     return PronounModel(model_config(config))
+
+
+def untrained_model(config=CONFIG):
+    """The model before training: the same initial weights the trained one started from
+    (cached() seeds with config["seed"] before build_and_train builds it). The control."""
+    with seeding.preserved():
+        seeding.seed_all(config["seed"])
+        return build_model(config).eval()
 
 
 def batch_maker(config):
@@ -337,25 +345,40 @@ def trained_pronoun_model(config=None):
 
 @torch.no_grad()
 def attention_maps(model, sentences):
-    """For each sentence: {"words": its words, "prediction": the word output at "it",
-    "attention": [layer][head] -> [T, T] nested lists (rows: queries, columns: keys),
-    over the sentence's words only (padding cut off; rows still sum to the weight
-    on words, which tests check is almost 1)}. JSON-ready."""
-    out = []
+    """For each sentence, what the model sees and where each of its heads looks:
+    {"tokens": the words as the model reads them, "<pad>" included (sentences are
+    padded to MAX_LEN; padding is a token it can attend to), "n_words": how many
+    are words, "query": the position of "it", "prediction": the word output there,
+    "answer": the referent, "attention": [layer][head] -> [T][T] nested lists (rows:
+    queries, columns: keys; each row sums to 1)}. JSON-ready."""
     tokens = encode(sentences)
     seen = []
-    logits = model(tokens, attention=seen)
-    predicted = logits.argmax(-1)
+    predicted = model(tokens, attention=seen).argmax(-1)
+    out = []
     for row, words in enumerate(sentences):
-        n = len(words)
+        it = words.index("it")
         out.append({
-            "words": list(words),
-            "prediction": VOCAB[predicted[row, words.index("it")].item()],
-            "attention": [[layer[row, head, :n, :n].tolist() for head in range(layer.size(1))]
-                          for layer in seen],
+            "tokens": [VOCAB[t] for t in tokens[row].tolist()],
+            "n_words": len(words),
+            "query": it,
+            "prediction": VOCAB[predicted[row, it].item()],
+            "answer": answer_of(words),
+            "attention": [layer[row].tolist() for layer in seen],
         })
     return out
 
+
+def explorer_data(model, sentences):
+    """attention_maps in the format of the post's attention explorer
+    (assets/js/attention-explorer.js): {"layers", "heads", "examples": [{"label",
+    "tokens", "query", "attention"}]}."""
+    maps = attention_maps(model, sentences)
+    config = model.encoder.blocks[0].self_attn
+    return {"layers": len(model.encoder.blocks), "heads": config.n_heads,
+            "examples": [{"label": f"{' '.join(m['tokens'][:m['n_words']])} (\u201cit\u201d \u2192 "
+                                   f"{m['prediction']})",
+                          "tokens": m["tokens"], "query": m["query"], "attention": m["attention"]}
+                         for m in maps]}
 
 LAST = -1  # the layer whose query can know the adjective: "it" only learns it in layer 1
 

@@ -55,8 +55,9 @@ def compute() -> dict:
     held_out = pronouns.held_out_sentences()
     examples = held_out[:2]  # the post's pair (tired, wide), held out by construction
     maps = pronouns.attention_maps(model, examples)
-    it = examples[0].index("it")
-    weights = torch.tensor([[layer[0][it] for layer in m["attention"]] for m in maps])  # [2, layers, T]
+    it, n = examples[0].index("it"), len(examples[0])
+    # [2, layers, words]: head 0 (the only one), the row of "it", the padding cut off
+    weights = torch.tensor([[layer[0][it][:n] for layer in m["attention"]] for m in maps])
     animal, street = (examples[0].index(w) for w in pronouns.EXAMPLE_PAIR)
     layer = SHOWN_LAYER % weights.size(1)
     rates = pronouns.measures(model, held_out)
@@ -65,7 +66,7 @@ def compute() -> dict:
         "predictions": [m["prediction"] for m in maps],
         "weights": weights,
         "shown_layer": layer,
-        "explorer": pronouns.attention_maps(model, held_out[:N_EXPLORER]),
+        "explorer": pronouns.explorer_data(model, held_out[:N_EXPLORER]),
         "metrics": metrics,
         "facts": {
             "n_held_out": len(held_out),
@@ -78,6 +79,12 @@ def compute() -> dict:
         # every rate, in every layer, on the referent and on the other candidate noun (controls)
         "rates": rates,
     }
+
+
+def export(data):
+    """The attention explorer's data: every layer and head for several held-out sentences,
+    the plotted pair first (tokens include the padding the model reads, so rows sum to 1)."""
+    return data["explorer"]
 
 
 def draw(data, theme):

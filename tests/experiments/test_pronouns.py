@@ -95,7 +95,7 @@ def test_example_pair_differs_only_in_the_adjective():
 
 
 def untrained():
-    return P.build_model(P.CONFIG).eval()
+    return P.untrained_model()
 
 
 def test_zeroing_hook_without_an_edit_is_the_models_own_forward():
@@ -147,10 +147,15 @@ def test_attention_maps_are_json_ready_and_cover_every_layer_and_head():
     maps = P.attention_maps(model, sentences)
     json.dumps(maps)
     for words, entry in zip(sentences, maps):
-        assert entry["words"] == list(words)
-        assert len(entry["attention"]) == P.CONFIG["n_layers"]
-        assert all(len(layer) == P.CONFIG["n_heads"] for layer in entry["attention"])
-        assert all(len(row) == len(words) for layer in entry["attention"] for head in layer for row in head)
+        assert tuple(entry["tokens"][:entry["n_words"]]) == words
+        assert set(entry["tokens"][entry["n_words"]:]) <= {P.PAD}
+        assert entry["tokens"][entry["query"]] == "it"
+        weights = torch.tensor(entry["attention"])
+        assert weights.shape == (P.CONFIG["n_layers"], P.CONFIG["n_heads"], P.MAX_LEN, P.MAX_LEN)
+        torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:-1]))
+    explorer = P.explorer_data(model, sentences)
+    assert (explorer["layers"], explorer["heads"]) == (P.CONFIG["n_layers"], P.CONFIG["n_heads"])
+    assert [e["attention"] for e in explorer["examples"]] == [m["attention"] for m in maps]
 
 
 @pytest.mark.slow

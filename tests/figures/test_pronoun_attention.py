@@ -48,7 +48,7 @@ def test_zeroing_the_referent_weight_breaks_the_answer(figure_data):
 
 
 def test_untrained_model_fails_the_same_checks():
-    model = P.build_model(P.CONFIG).eval()
+    model = P.untrained_model()
     rates = P.measures(model, P.held_out_sentences()[:300])
     assert rates["accuracy"] < ACCURACY
     assert rates["argmax"][P.CONFIG["n_layers"] - 1, "referent"] < ARGMAX
@@ -82,8 +82,12 @@ def test_plotted_weights_are_the_models_and_the_weight_moves(figure_data):
     assert torch.all(data["weights"].sum(-1) > 0.98)
 
 
-def test_explorer_export_is_json_ready(figure_data):
-    explorer = figure_data(NAME)["explorer"]
-    json.dumps(explorer)
-    assert explorer[0]["words"] == list(figure_data(NAME)["sentences"][0])
-    assert len(explorer) >= 4
+def test_explorer_export_is_json_ready(figure_data, figure_module):
+    data = figure_data(NAME)
+    exported = figure_module(NAME).export(data)
+    json.dumps(exported)
+    first = exported["examples"][0]
+    assert first["tokens"][:len(data["sentences"][0])] == list(data["sentences"][0])
+    assert len(exported["examples"]) >= 4
+    assert {tuple(t for t in e["tokens"] if t != P.PAD) for e in exported["examples"]} \
+        <= set(P.held_out_sentences())
