@@ -98,7 +98,7 @@ def draw(data, theme):
     colors[shown] = theme.color("blue")
     height = 0.8 / n_layers
     it = sentences[0].index("it")
-    fig, axes = plt.subplots(1, 2, figsize=(6.6, 5.4), sharex=True, gridspec_kw={"wspace": 0.55})
+    fig, axes = plt.subplots(1, 2, figsize=(6.6, 6.2), sharex=True, gridspec_kw={"wspace": 0.55})
     for ax, words, w, prediction in zip(axes, sentences, weights, data["predictions"]):
         for layer in range(n_layers):
             y = [j - 0.4 + (layer + 0.5) * height for j in range(n_words)]
