@@ -19,12 +19,14 @@
   var CSS = [
     '.attention-explorer{border:1px solid var(--main-border-color,#ddd);border-radius:.5rem;padding:.75rem;margin:1rem 0}',
     '.attention-explorer .ae-controls{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin-bottom:.75rem}',
-    '.attention-explorer label{margin:0;font-size:.9rem}',
-    '.attention-explorer select{margin-left:.3rem;font:inherit;font-size:.9rem;color:var(--text-color);background:var(--main-bg,#fff);border:1px solid var(--main-border-color,#ccc);border-radius:.25rem}',
+    '.attention-explorer label{margin:0;font-size:.9rem;max-width:100%;display:flex;align-items:center}',
+    '.attention-explorer select{min-width:0;max-width:100%;text-overflow:ellipsis;margin-left:.3rem;font:inherit;font-size:.9rem;color:var(--text-color);background:var(--main-bg,#fff);border:1px solid var(--main-border-color,#ccc);border-radius:.25rem}',
     '.attention-explorer .ae-tokens{display:flex;flex-wrap:wrap;gap:.35rem;margin:0;padding:0;list-style:none}',
     '.attention-explorer .ae-token{display:flex;flex-direction:column;align-items:center;min-width:2.75rem;min-height:2.75rem;padding:.25rem .4rem;font:inherit;color:var(--text-color);border:2px solid var(--main-border-color,#ccc);border-radius:.35rem;background:var(--main-bg,#fff);cursor:pointer;position:relative}',
     '.attention-explorer .ae-token>*{position:relative}',
-    '.attention-explorer .ae-token::before{content:"";position:absolute;inset:0;border-radius:.2rem;background:var(--ae-color);opacity:var(--ae-w,0)}',
+    // the weight as a tint (at most a quarter strength, so the word keeps its contrast) and a bar
+    '.attention-explorer .ae-token::before{content:"";position:absolute;inset:0;border-radius:.2rem;background:var(--ae-color);opacity:calc(.25*var(--ae-w,0))}',
+    '.attention-explorer .ae-token::after{content:"";position:absolute;left:0;bottom:0;height:.3rem;width:calc(100%*var(--ae-w,0));background:var(--ae-color);border-radius:0 0 0 .2rem}',
     '.attention-explorer .ae-token[aria-pressed=true]{border-color:var(--ae-color);outline:2px solid var(--ae-color);outline-offset:1px}',
     '.attention-explorer .ae-token:focus-visible{outline:3px solid var(--text-color);outline-offset:2px}',
     '.attention-explorer .ae-weight{font-size:.75rem;font-variant-numeric:tabular-nums}',
@@ -71,7 +73,7 @@
     if (data.heads > 1) controls.appendChild(head.label);
 
     var hint = el('p', { class: 'ae-summary', id: root.id + '-hint' },
-      'Hover, tap or focus a word to see where it attends; the shading and the percentage under each word are its attention weight.');
+      'Hover, tap or focus a word to see where it attends; the shading, the bar and the percentage under each word show its attention weight.');
     var tokens = el('ul', { class: 'ae-tokens', 'aria-describedby': root.id + '-hint' });
     var summary = el('p', { class: 'ae-summary', 'aria-live': 'polite', 'data-summary': '' });
     root.textContent = '';
@@ -91,7 +93,7 @@
       var buttons = tokens.querySelectorAll('button');
       for (var j = 0; j < buttons.length; j++) {
         var w = row[j];
-        buttons[j].style.setProperty('--ae-w', String(0.85 * w));
+        buttons[j].style.setProperty('--ae-w', String(w));
         buttons[j].setAttribute('aria-pressed', j === state.query ? 'true' : 'false');
         buttons[j].lastChild.textContent = percent(w);
         buttons[j].setAttribute('data-weight', String(w));
