@@ -5,7 +5,8 @@
     python -m figures_src build [NAME...]   build the named figures (all if none)
     python -m figures_src build --stale     build only the stale ones
 
-`--root DIR` writes (and checks) outputs under DIR instead of the repository.
+`--root DIR` writes (and checks) outputs under DIR instead of the repository;
+DIR must exist.
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if not args.root.is_dir():
+        print(f"error: --root {args.root}: no such folder", file=sys.stderr)
+        return 2
     if hasattr(signal, "SIGPIPE"):  # `... list | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
@@ -42,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(source.name)
             return 0
         if args.command == "list":
+            quoted = pipeline.quoted_facts(args.root)
             for source in pipeline.discover():
-                reason = pipeline.stale_reason(source, args.root)
+                reason = pipeline.stale_reason(source, args.root, quoted.get(source.name, set()))
                 print(f"{source.name:22} {source.relpath:44} {'stale: ' + reason if reason else 'ok'}")
             return 0
         sources = pipeline.find(args.names)
@@ -51,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             sources = [s for s in sources if pipeline.stale_reason(s, args.root)]
         for index, source in enumerate(sources, 1):
             result = pipeline.build(source, args.root)
-            sizes = ", ".join(f"{v} {o['width']}x{o['height']}" for v, o in result.outputs.items())
+            sizes = ", ".join(f"{v} {o['width']}x{o['height']}" if "width" in o else f"{v} {o['bytes']} B"
+                              for v, o in result.outputs.items())
             counter = f"[{index}/{len(sources)}] " if len(sources) > 1 else ""
             print(f"{counter}{source.name}: built in {result.seconds:.1f} s ({sizes})",
                   flush=True)

@@ -1,42 +1,44 @@
 """Find the figure modules, decide which are stale, and build them.
 
-A figure is stale when its manifest (_data/figures/<name>.yml) is missing,
-when the hash of its inputs changed, or when an output file is missing or
-differs from the sha256 the manifest recorded. File times are never used
-(git sets them at checkout), so a fresh clone is up to date.
+A build runs one way: seed, compute() once, draw() per theme, render each
+drawing to bytes (figures_src.output), write the files atomically, write the
+manifest last (_data/figures/<name>.yml). A figure is stale when its manifest
+is missing, unreadable or lacks what the site uses (alt, caption, outputs, a
+fact the post quotes), when the code hash of its inputs changed, or when an
+output file is missing or differs from the sha256 the manifest recorded.
+File times are never used (git sets them at checkout), so a fresh clone is
+up to date.
 
-The inputs of a figure are the source of its module, of every figures_src
-module it imports (transitively, found by parsing the imports, including the
-packages' __init__ files unless they hold only a docstring) and of the
-pipeline itself (figure.py, pipeline.py, style.py). Editing one figure module rebuilds that figure; editing shared
-model code rebuilds the figures that import it.
+A figure's inputs are its module, every figures_src module it imports
+(transitively) and the build itself (PIPELINE_FILES), hashed by
+figures_src.sourcehash: comments, docstrings and formatting do not count.
 
-This module imports neither torch nor matplotlib at import time, so listing
-stale figures stays fast.
+Importing this module imports neither torch nor matplotlib, so listing stale
+figures stays fast.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib
+import json
 import math
-import random
+import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE = "figures_src"
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-FIGURES_DIR = PACKAGE_DIR / "figures"
-IMAGE_DIR = Path("assets/img/posts/give-me-attention")
-MANIFEST_DIR = Path("_data/figures")
-# Always inputs: the contract, the build and the look.
-PIPELINE_FILES = ("figure.py", "pipeline.py", "style.py")
+from figures_src import seeding, sourcehash
+from figures_src.files import remove_temps, write_atomic
+from figures_src.paths import IMAGE_DIR, MANIFEST_DIR, PACKAGE_DIR, POST_FILE, REPO_ROOT
+
+# The build itself: what a figure's outputs depend on besides its own code.
+PIPELINE_FILES = ("figure.py", "pipeline.py", "output.py", "style.py", "seeding.py")
 VARIANTS = ("light", "dark")
-TORCH_THREADS = 1  # fixed: results must not depend on the machine's core count
 FACT_DIGITS = 4  # significant digits kept for float facts
+MANIFEST_KEYS = ("name", "module", "inputs_sha256", "alt", "caption", "outputs", "facts")
+# {% include fact.html figure="rnn-forgets" key="decay_per_step" ... %} in the post
+FACT_INCLUDE = re.compile(r'\{%-?\s*include\s+fact\.html\s+figure="([^"]+)"\s+key="([^"]+)"')
 
 
 class FigureError(RuntimeError):
@@ -59,21 +61,22 @@ class FigureSource:
 
 def discover(package_dir: Path = PACKAGE_DIR) -> list[FigureSource]:
     """Every figures/<stem>.py (not starting with "_"), sorted by name."""
-    figures_dir = package_dir / "figures"
+    package_dir = Path(package_dir).resolve()
     sources = [
-        FigureSource(name=path.stem.replace("_", "-"),
-                     module=f"{package_dir.name}.figures.{path.stem}",
-                     path=path.resolve(), package_dir=package_dir.resolve())
-        for path in figures_dir.glob("*.py") if not path.name.startswith("_")
+        FigureSource(name=path.stem.replace("_", "-"), module=f"{package_dir.name}.figures.{path.stem}",
+                     path=path.resolve(), package_dir=package_dir)
+        for path in (package_dir / "figures").glob("*.py") if not path.name.startswith("_")
     ]
     return sorted(sources, key=lambda s: s.name)
 
 
 def find(names: list[str] | None = None, package_dir: Path = PACKAGE_DIR) -> list[FigureSource]:
-    """The named figures (all when `names` is empty); unknown names are an error."""
+    """The named figures (all when `names` is empty); unknown or empty names are an error."""
     sources = discover(package_dir)
     if not names:
         return sources
+    if any(not name.strip() for name in names):
+        raise FigureError("empty figure name; known: " + ", ".join(s.name for s in sources))
     by_name = {s.name: s for s in sources}
     by_name.update({s.path.stem: s for s in sources})  # accept module stems too
     unknown = [n for n in names if n not in by_name]
@@ -85,116 +88,65 @@ def find(names: list[str] | None = None, package_dir: Path = PACKAGE_DIR) -> lis
 
 # -- the inputs hash -------------------------------------------------------
 
-def _module_file(module: str, package_dir: Path) -> Path | None:
-    """The file of a figures_src module name, or None if it is not one."""
-    parts = module.split(".")
-    if parts[0] != package_dir.name:
-        return None
-    base = package_dir.parent.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imported_modules(path: Path, module: str, package_dir: Path) -> set[str]:
-    """Module names imported anywhere in a file (also inside functions)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    is_package = path.name == "__init__.py"
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                anchor = module.split(".")
-                anchor = anchor if is_package else anchor[:-1]
-                anchor = anchor[: len(anchor) - (node.level - 1)]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
-            found.add(base)
-            # `from pkg import name` may import a submodule called name
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
-
-
-def _is_docs_only_package(path: Path) -> bool:
-    """A package __init__.py holding nothing but a docstring: importing it runs
-    no code, so editing its documentation (e.g. figures/__init__.py, the
-    how-to) must not rebuild every figure."""
-    if path.name != "__init__.py":
-        return False
-    body = ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body
-    return all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-               and isinstance(node.value.value, str) for node in body)
-
-
-def _with_parents(module: str) -> list[str]:
-    parts = module.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def input_files(path: Path, package_dir: Path = PACKAGE_DIR, pipeline: bool = True) -> list[Path]:
-    """The module at `path`, the figures_src modules it imports (transitively,
-    with their packages' __init__.py) and, if `pipeline`, the pipeline files;
-    sorted. With pipeline=False the pipeline files are left out even where
-    imported: that is the code a trained model depends on (the checkpoint key
-    of experiments.training), and restyling must not retrain."""
-    package_dir = package_dir.resolve()
-    path = path.resolve()
-    rel = path.relative_to(package_dir.parent).with_suffix("")
-    start = ".".join(rel.parts)
-    pipeline_files = [package_dir / name for name in PIPELINE_FILES]
-    files: dict[Path, None] = dict.fromkeys(pipeline_files if pipeline else ())
-    todo = [(path, start)]
-    seen = set() if pipeline else set(pipeline_files)  # without them: not even when imported
-    while todo:
-        file, module = todo.pop()
-        if file in seen:
-            continue
-        seen.add(file)
-        if not _is_docs_only_package(file):
-            files[file] = None
-        for name in _imported_modules(file, module, package_dir) | set(_with_parents(module)):
-            for candidate in _with_parents(name):
-                dep = _module_file(candidate, package_dir)
-                if dep is not None and dep.resolve() not in seen:
-                    todo.append((dep.resolve(), candidate))
+def input_files(path: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """A figure module's inputs: itself, what it imports (transitively) and the build."""
+    package_dir = Path(package_dir).resolve()
+    files = set(sourcehash.module_files(path, package_dir))
+    for name in PIPELINE_FILES:
+        files.update(sourcehash.module_files(package_dir / name, package_dir))
     return sorted(files, key=lambda p: p.relative_to(package_dir.parent).as_posix())
 
 
 def inputs_hash(path: Path, package_dir: Path = PACKAGE_DIR) -> str:
-    """sha256 over (relative path, source) of every input file of a figure module."""
-    package_dir = package_dir.resolve()
-    digest = hashlib.sha256()
-    for file in input_files(path, package_dir):
-        rel = file.relative_to(package_dir.parent).as_posix().encode()
-        data = file.read_bytes()
-        digest.update(b"%d:%s\n%d:" % (len(rel), rel, len(data)))
-        digest.update(data)
-    return digest.hexdigest()
+    return sourcehash.code_hash(input_files(path, package_dir), package_dir)
 
 
 # -- manifests and staleness -------------------------------------------------
 
 def output_path(name: str, variant: str, suffix: str) -> Path:
-    """Repository-relative path of one output file."""
+    """Repository-relative path of one image file."""
     return IMAGE_DIR / f"{name}-{variant}{suffix}"
+
+
+def data_path(name: str) -> Path:
+    """Repository-relative path of a figure's exported data (see export() in the contract)."""
+    return IMAGE_DIR / f"{name}.json"
 
 
 def manifest_path(name: str) -> Path:
     return MANIFEST_DIR / f"{name}.yml"
 
 
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message says which file and how to fix it."""
+
+
 def read_manifest(name: str, root: Path = REPO_ROOT) -> dict | None:
+    """The manifest as a dict, None if there is none; ManifestError if it is unreadable."""
     import yaml
 
     path = Path(root) / manifest_path(name)
     if not path.is_file():
         return None
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    try:
+        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ManifestError(f"{manifest_path(name)} is not valid YAML ({problem}); "
+                            f"run `make figure-{name}`") from None
+    if not isinstance(manifest, dict):
+        raise ManifestError(f"{manifest_path(name)} is not a mapping; run `make figure-{name}`")
+    return manifest
+
+
+def quoted_facts(root: Path = REPO_ROOT) -> dict[str, set[str]]:
+    """figure name -> the fact keys the post quotes through fact.html."""
+    post = Path(root) / POST_FILE
+    quoted: dict[str, set[str]] = {}
+    if post.is_file():
+        for figure, key in FACT_INCLUDE.findall(post.read_text(encoding="utf-8")):
+            quoted.setdefault(figure, set()).add(key)
+    return quoted
 
 
 def _sha256_file(path: Path) -> str | None:
@@ -204,21 +156,42 @@ def _sha256_file(path: Path) -> str | None:
         return None
 
 
-def stale_reason(source: FigureSource, root: Path = REPO_ROOT) -> str | None:
-    """Why the figure must be rebuilt, or None when it is up to date."""
-    root = Path(root)
-    manifest = read_manifest(source.name, root)
-    if not manifest:
-        return "no manifest"
-    if manifest.get("inputs_sha256") != inputs_hash(source.path, source.package_dir):
-        return "inputs changed"
-    outputs = manifest.get("outputs") or {}
+def _manifest_gaps(manifest: dict, quoted: set[str]) -> str | None:
+    """What the site needs that the manifest lacks, or None."""
+    for key in ("alt", "caption"):
+        if not isinstance(manifest.get(key), str) or not manifest[key].strip():
+            return f"manifest lacks {key}"
+    outputs = manifest.get("outputs")
+    if not isinstance(outputs, dict):
+        return "manifest lacks outputs"
     for variant in VARIANTS:
         entry = outputs.get(variant)
-        if not entry:
+        if not isinstance(entry, dict) or not all(entry.get(k) for k in ("path", "sha256", "width", "height")):
             return f"manifest lacks the {variant} output"
-        file = root / entry["path"].lstrip("/")
-        actual = _sha256_file(file)
+    facts = manifest.get("facts")
+    missing = sorted(quoted - set(facts if isinstance(facts, dict) else ()))
+    if missing:
+        return f"manifest lacks the fact(s) the post quotes: {', '.join(missing)}"
+    return None
+
+
+def stale_reason(source: FigureSource, root: Path = REPO_ROOT, quoted: set[str] | None = None) -> str | None:
+    """Why the figure must be rebuilt, or None when it is up to date. Never raises
+    for a broken manifest: that is a reason to rebuild, named with its file."""
+    root = Path(root)
+    try:
+        manifest = read_manifest(source.name, root)
+    except ManifestError as exc:
+        return str(exc)
+    if manifest is None:
+        return "no manifest"
+    gap = _manifest_gaps(manifest, quoted_facts(root).get(source.name, set()) if quoted is None else quoted)
+    if gap:
+        return gap
+    if manifest.get("inputs_sha256") != inputs_hash(source.path, source.package_dir):
+        return "inputs changed"
+    for entry in manifest["outputs"].values():
+        actual = _sha256_file(root / str(entry["path"]).lstrip("/"))
         if actual is None:
             return f"{entry['path']} is missing"
         if actual != entry.get("sha256"):
@@ -227,7 +200,9 @@ def stale_reason(source: FigureSource, root: Path = REPO_ROOT) -> str | None:
 
 
 def stale(root: Path = REPO_ROOT, package_dir: Path = PACKAGE_DIR) -> list[tuple[FigureSource, str]]:
-    return [(s, r) for s in discover(package_dir) if (r := stale_reason(s, root))]
+    quoted = quoted_facts(root)
+    return [(s, r) for s in discover(package_dir)
+            if (r := stale_reason(s, root, quoted.get(s.name, set())))]
 
 
 # -- facts -------------------------------------------------------------------
@@ -236,9 +211,7 @@ def round_fact(value, digits: int = FACT_DIGITS):
     """A manifest-ready fact: floats to `digits` significant digits, tensors to numbers."""
     if hasattr(value, "item") and callable(value.item):  # torch/numpy scalars
         value = value.item()
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
+    if isinstance(value, (bool, int, str)) or value is None:
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -269,27 +242,6 @@ def _format(text: str, facts: dict, name: str, what: str) -> str:
 
 # -- building ----------------------------------------------------------------
 
-def seed_for(name: str) -> int:
-    """A per-figure seed derived from its name, stable across machines."""
-    return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
-
-
-def prepare_torch(name: str) -> None:
-    """Seed every generator and fix the thread count before compute()."""
-    random.seed(seed_for(name))
-    try:
-        import numpy
-        numpy.random.seed(seed_for(name))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        import torch
-    except ImportError:  # a figure without torch does not need it
-        return
-    torch.manual_seed(seed_for(name))
-    torch.set_num_threads(TORCH_THREADS)
-
-
 def load(source: FigureSource):
     """Import a figure module and check its contract."""
     from figures_src.figure import Figure
@@ -310,33 +262,54 @@ def load(source: FigureSource):
 
 
 def compute(source: FigureSource, module=None) -> dict:
-    """Seed, then run the module's compute() once: the data both variants draw."""
+    """Seed from the figure's name, then run its compute() once: the data both variants draw."""
     module = module or load(source)
-    prepare_torch(source.name)
+    seeding.seed_all(seeding.seed_for(source.name))
     data = module.compute()
     if not isinstance(data, dict):
         raise FigureError(f"figure {source.name!r}: compute() must return a dict, not {type(data).__name__}")
     return data
 
 
+def dump_data(value) -> bytes:
+    """Deterministic compact JSON for exported data (floats to 4 significant digits)."""
+    def plain(x):
+        if hasattr(x, "tolist"):
+            x = x.tolist()
+        if isinstance(x, dict):
+            return {str(k): plain(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [plain(v) for v in x]
+        return round_fact(x)
+    return json.dumps(plain(value), sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
 @dataclass(frozen=True)
 class BuildResult:
     name: str
     seconds: float
-    outputs: dict  # variant -> manifest entry
+    outputs: dict  # variant (or "data") -> manifest entry
+
+
+def _targets(name: str) -> list[Path]:
+    """Every file a build of `name` may write: for sweeping its leftover temp files."""
+    images = [output_path(name, v, s) for v in VARIANTS for s in (".svg", ".png")]
+    return images + [data_path(name), manifest_path(name)]
 
 
 def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
-    """Compute once, draw light and dark, write both files, then the manifest.
+    """Compute once, draw light and dark, render, write the files, then the manifest.
 
-    Both variants are rendered to memory before anything is written, and every
+    Everything is rendered to memory before anything is written, and every
     write is atomic, so a failure leaves no partial file and the manifest
     (written last) never names a file that is not there.
     """
-    from figures_src import style
+    from figures_src import output, style
 
     root = Path(root)
     start = time.perf_counter()
+    for target in _targets(source.name):  # left by a build that was killed mid-write
+        remove_temps((root / target).parent, target.name + ".")
     try:
         module = load(source)
         figure = module.FIGURE
@@ -345,7 +318,8 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
         rendered = {}
         for theme in style.THEMES:
             with theme.rc():
-                rendered[theme.name] = style.render(module.draw(data, theme), raster=figure.raster)
+                rendered[theme.name] = output.render(module.draw(data, theme), raster=figure.raster)
+        exported = dump_data(module.export(data)) if callable(getattr(module, "export", None)) else None
         manifest = {
             "name": source.name,
             "module": source.relpath,
@@ -357,12 +331,19 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
         }
         for variant, out in rendered.items():
             rel = output_path(source.name, variant, out.suffix)
-            style.write_atomic(root / rel, out.data)
+            output.write(root / rel, out)
             manifest["outputs"][variant] = {"path": "/" + rel.as_posix(), "width": out.width,
                                             "height": out.height, "sha256": out.sha256}
             other = rel.with_suffix(".png" if out.suffix == ".svg" else ".svg")
             (root / other).unlink(missing_ok=True)  # raster switched: drop the old format
-        style.write_atomic(root / manifest_path(source.name), dump_manifest(manifest).encode())
+        if exported is not None:
+            write_atomic(root / data_path(source.name), exported)
+            manifest["outputs"]["data"] = {"path": "/" + data_path(source.name).as_posix(),
+                                           "bytes": len(exported),
+                                           "sha256": hashlib.sha256(exported).hexdigest()}
+        else:
+            (root / data_path(source.name)).unlink(missing_ok=True)
+        write_atomic(root / manifest_path(source.name), dump_manifest(manifest).encode())
     except FigureError:
         raise
     except Exception as exc:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ..nn.transformer import DecoderOnly, Encoder, TransformerConfig
-from .training import IGNORE_INDEX, cached, seed, train
+from .training import IGNORE_INDEX, cached, train
 
 VOCAB = 10
 LENGTH = 8
@@ -106,7 +106,7 @@ def training_generator(config):
 
 
 def train_and_score(config, make_model, make_batch_maker, score):
-    """Seed, build, train on sequences that are never the held-out ones, then score
+    """Build, train on sequences that are never the held-out ones, then score
     on those: the one recipe of every toy-sequence model (the reversal encoder and
     decoder-only, experiments.two_lookups).
 
@@ -114,7 +114,6 @@ def train_and_score(config, make_model, make_batch_maker, score):
     never return a held-out sequence (build it on training_batch_maker);
     score(model, held_out) -> (token accuracy, sequence accuracy).
     """
-    seed(config["seed"])
     model = make_model(config)
     held_out = held_out_sequences(config["n_held_out"], config["seed"])
     log = train(model, make_batch_maker(config["batch_size"], held_out),

@@ -1,37 +1,29 @@
 """The one training loop of the project, and a checkpoint cache so each toy model trains once.
 
-Reproducible by construction: seed() fixes torch's random state and the
-thread count before a model is built. One thread, because (a) a different
-thread count may change the order of floating-point sums and with it the
-trained weights, and (b) `make -j2` on a 2-core machine runs two figure
-builds side by side, each on one core.
+A checkpoint is keyed by what defines the model: its config and the code that
+builds and trains it (the builder's module, what it imports, this loop),
+hashed without comments or docstrings (figures_src.sourcehash), so rewording
+a docstring never retrains. A name is one model: writing its checkpoint
+removes its superseded ones. Training runs inside seeding.preserved(), so a
+cache hit and a miss leave the caller's random state the same.
 """
 import fcntl
 import hashlib
 import inspect
 import io
 import json
+import re
 import time
 from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
-from .. import pipeline
-from ..pipeline import PACKAGE_DIR, TORCH_THREADS
-from ..style import write_atomic
+from .. import seeding, sourcehash
+from ..files import write_atomic
+from ..paths import CHECKPOINT_DIR, PACKAGE_DIR
 
-NUM_THREADS = TORCH_THREADS  # the pipeline's: one thread count for figures and training
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BUILD_DIR = REPO_ROOT / "build"
-CHECKPOINT_DIR = BUILD_DIR / "checkpoints"
 IGNORE_INDEX = -100  # targets with this value do not count in the loss
-
-
-def seed(value):
-    """Fix the random state and the thread count (call before building the model)."""
-    torch.manual_seed(value)
-    torch.set_num_threads(NUM_THREADS)
 
 
 def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=None, log_every=0):
@@ -69,38 +61,33 @@ def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=No
 
 
 def code_files(build_and_train, package_dir=PACKAGE_DIR):
-    """The code whose edits must retrain a model: this loop, the module defining
-    build_and_train and every figures_src module it imports, transitively (the
-    pipeline's own import follower, without the pipeline and style files)."""
+    """The code whose edits must retrain a model: the module defining
+    build_and_train, every figures_src module it imports (transitively, but
+    never the look or the figure pipeline), this loop and the seeding."""
+    package_dir = Path(package_dir).resolve()
+    look = [package_dir / name for name in ("style.py", "output.py", "pipeline.py", "figure.py")]
     caller = Path(inspect.getsourcefile(build_and_train)).resolve()
-    files = set(pipeline.input_files(caller, package_dir, pipeline=False))
-    return sorted(files | {Path(__file__).resolve()})
+    files = set(sourcehash.module_files(caller, package_dir, exclude=look))
+    return sorted(files | {Path(__file__).resolve(), Path(seeding.__file__).resolve()})
 
 
-def _code_fingerprint(build_and_train, package_dir=PACKAGE_DIR):
-    root = Path(package_dir).resolve().parent
-    digest = hashlib.sha256()
-    for path in code_files(build_and_train, package_dir):
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def checkpoint_path(name, config, build_and_train, package_dir=PACKAGE_DIR, folder=None):
+    """<folder>/<name>-<hash of config and code>.pt (folder: build/checkpoints)."""
+    code = sourcehash.code_hash(code_files(build_and_train, package_dir), package_dir)
+    key = json.dumps(config, sort_keys=True) + code
+    folder = CHECKPOINT_DIR if folder is None else Path(folder)
+    return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
 
 
-def checkpoint_path(name, config, build_and_train, package_dir=PACKAGE_DIR):
-    """build/checkpoints/<name>-<hash of config and code>.pt"""
-    key = json.dumps(config, sort_keys=True) + _code_fingerprint(build_and_train, package_dir)
-    return CHECKPOINT_DIR / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
-
-
-def cached(name, config, build_and_train):
+def cached(name, config, build_and_train, folder=None):
     """(model, metrics) from the checkpoint cache, training with build_and_train(config) on a miss.
 
-    config: a JSON-able dict, everything that shapes the result. An exclusive
-    file lock makes two processes asking for the same model at once train it
-    once: the second waits, then loads. The checkpoint is written atomically
-    (style.write_atomic), so a crash never leaves a half-written one.
+    config: a JSON-able dict, everything that shapes the result; its "seed"
+    (default 0) seeds the training. An exclusive file lock makes two processes
+    asking for the same model at once train it once: the second waits, then
+    loads. The checkpoint is written atomically.
     """
-    path = checkpoint_path(name, config, build_and_train)
+    path = checkpoint_path(name, config, build_and_train, folder=folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -110,9 +97,21 @@ def cached(name, config, build_and_train):
             saved["model"].eval()
             return saved["model"], saved["metrics"]
         print(f"training {name} (no checkpoint {path.name})", flush=True)
-        model, metrics = build_and_train(config)
+        with seeding.preserved():
+            seeding.seed_all(config.get("seed", 0))
+            model, metrics = build_and_train(config)
         model.eval()
         buffer = io.BytesIO()
         torch.save({"model": model, "metrics": metrics}, buffer)
         write_atomic(path, buffer.getvalue())
+        _prune(path, name)
         return model, metrics
+
+
+def _prune(current, name):
+    """Remove the superseded checkpoints of `name` (other code or config), their
+    locks and any temp file a killed write left; a name is one model."""
+    same_model = re.compile(rf"^\.?{re.escape(name)}-[0-9a-f]{{16}}\.(pt|lock)(\..+\.tmp)?$")
+    for path in current.parent.iterdir():
+        if path not in (current, current.with_suffix(".lock")) and same_model.match(path.name):
+            path.unlink(missing_ok=True)

@@ -16,9 +16,16 @@ called `<name-with-dashes>`; modules starting with "_" are not figures):
                              # twice, theme = style.LIGHT then style.DARK, inside
                              # theme.rc() (matplotlib colours, Lato font, sizes).
 
+    def export(data) -> dict  # optional: JSON-able data the page loads (e.g. an
+                             # interactive view), written beside the images as
+                             # <name>.json, hash-tracked like them.
+
 Use `theme.palette` / `theme.color("orange")` / `theme.fill("orange")` /
 `theme.cmap()` / `theme.digraph()`; never a colour of your own, never
-`savefig` (the pipeline saves: text as paths, scoured SVG or 2x PNG, atomic).
+`savefig` (the pipeline renders and writes: figures_src/output.py).
+A figure module imports figures_src.experiments, figures_src.nn and
+figures_src.figure; never another figure module, the pipeline or the style.
+Shared drawing code lives in figures_src/diagrams.py.
 Caption and alt may quote facts: "{var_qk:.3g}"; double literal braces.
 Diagrams read bottom to top or left to right, as the papers draw them.
 Graphviz layout depends on statement order: emit nodes and edges from lists

@@ -37,7 +37,7 @@ def _attention_input(model, tokens):
     """The tensor the attention layer receives (the embedded tokens)."""
     captured = {}
     attention = model.encoder.blocks[0].self_attn
-    handle = attention.register_forward_hook(lambda module, args, out: captured.setdefault("x", args[0]))
+    handle = attention.register_forward_hook(lambda module, args, out: captured.update(x=args[0]))
     try:
         with torch.no_grad():
             model(tokens)
@@ -67,13 +67,14 @@ def compute() -> dict:
     tokens = torch.tensor([EXAMPLE])
     x = _attention_input(model, tokens)
     with torch.no_grad():
-        ours = attention(x)
-        maps = attention.last_weights[0]  # [h, T, T]
+        ours, maps = attention(x)
+        maps = maps[0]  # [h, T, T]
         theirs, their_maps = attention.to_torch()(x, x, x, need_weights=True,
                                                    average_attn_weights=False)
         held_out = two_lookups.held_out()  # never in a training batch
-        model(held_out)
-    eval_maps = attention.last_weights
+        seen = []
+        model(held_out, attention=seen)
+    eval_maps = seen[0]
     return {
         "tokens": list(EXAMPLE),
         "maps": maps,

@@ -33,11 +33,13 @@ def anti_diagonal_mass(weights):
 def compute() -> dict:
     model, metrics = trained_reversal_model()
     held_out = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])
-    model(held_out)
-    all_weights = model.attention()  # [N, n, n]
+    seen = []
+    model(held_out, attention=seen)
+    all_weights = seen[0][:, 0]  # the one layer's one head: [N, n, n]
     example = first_distinct_digits(held_out)[0]
-    output = model(example[None]).argmax(-1)[0]
-    weights = model.attention()[0]
+    seen = []
+    output = model(example[None], attention=seen).argmax(-1)[0]
+    weights = seen[0][0, 0]
     return {
         "tokens": example,
         "output": output,

@@ -10,9 +10,9 @@ names the parameter the step used.
 import torch
 
 from figures_src.figure import Figure
-from figures_src.figures import rnn_forgets
+from figures_src.experiments import rnn_gradients
 
-STEPS = 3  # time steps drawn (the decay figure runs rnn_forgets.LENGTH)
+STEPS = 3  # time steps drawn (the decay figure runs rnn_gradients.LENGTH)
 
 FIGURE = Figure(
     name="rnn-unrolled",
@@ -29,11 +29,14 @@ FIGURE = Figure(
 
 
 def compute() -> dict:
-    rnn = rnn_forgets.make_rnn(rnn_forgets.SEEDS[0])
+    rnn = rnn_gradients.make_rnn(rnn_gradients.SEEDS[0])
     x = torch.randn(1, STEPS, rnn.input_size, dtype=torch.float64)
     with torch.no_grad():
         states, _ = rnn(x)
-    steps = list(rnn.last_steps)  # one entry per step taken: which weights it used
+    # one entry per step the forward pass took (states has one row per step), and the
+    # weights SimpleRNN.step multiplies by: the same two parameters every time
+    steps = [{"t": t, "input_weight": rnn.W_xh, "recurrent_weight": rnn.recurrent_weight}
+             for t in range(states.shape[1])]
     return {
         "rnn": rnn,
         "inputs": x[0],
@@ -43,7 +46,7 @@ def compute() -> dict:
             "steps": len(steps),
             "hidden_size": rnn.hidden_size,
             "input_size": rnn.input_size,
-            "decay_length": rnn_forgets.LENGTH,
+            "decay_length": rnn_gradients.LENGTH,
         },
     }
 

@@ -5,6 +5,7 @@ import time
 import torch
 from torch import nn
 
+from figures_src import seeding
 from figures_src.experiments import training
 
 
@@ -24,7 +25,7 @@ class Copier(nn.Module):
 
 
 def train_copier(seed_value, stop_loss=None, max_steps=30):
-    training.seed(seed_value)
+    seeding.seed_all(seed_value)
     model = Copier()
     log = training.train(model, copy_task_batch, max_steps=max_steps, lr=0.05, stop_loss=stop_loss)
     return model, log
@@ -37,7 +38,7 @@ def test_training_is_reproducible_and_seeded():
     assert log_a["losses"] == log_b["losses"]
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     assert not torch.equal(a.out.weight, c.out.weight)
-    assert torch.get_num_threads() == training.NUM_THREADS
+    assert torch.get_num_threads() == seeding.TORCH_THREADS
 
 
 def test_early_stopping_on_loss_threshold():
@@ -71,11 +72,26 @@ def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
     assert metrics == metrics_again
     assert all(torch.equal(p, q) for p, q in zip(model.parameters(), again.parameters()))
     assert not again.training
-    # another config is another checkpoint
+    # another config is another model of that name: it supersedes the first checkpoint
+    first = list(tmp_path.glob("copier-*.pt"))
+    (tmp_path / f".{first[0].name}.x1.tmp").write_text("left by a killed write")
     training.cached("copier", {**config, "seed": 1}, build_and_train_counted)
     assert (tmp_path / "calls").read_text().count("trained") == 2
-    assert len(list(tmp_path.glob("copier-*.pt"))) == 2
-    assert not list(tmp_path.glob("*.tmp"))
+    (current,) = tmp_path.glob("copier-*.pt")
+    assert current != first[0]
+    assert {p.name for p in tmp_path.iterdir()} == {current.name, current.with_suffix(".lock").name, "calls"}
+
+
+def test_cache_hit_and_miss_leave_the_random_state_alike(tmp_path, monkeypatch):
+    monkeypatch.setattr(training, "CHECKPOINT_DIR", tmp_path)
+    config = {"seed": 5, "calls_file": str(tmp_path / "calls")}
+    draws = []
+    for _ in range(2):  # a miss, then a hit
+        seeding.seed_all(11)
+        training.cached("copier", config, build_and_train_counted)
+        draws.append(torch.randn(3))
+    assert (tmp_path / "calls").read_text().count("trained") == 1
+    assert torch.equal(draws[0], draws[1])
 
 
 def _toy_package(root):
@@ -100,12 +116,15 @@ def test_cache_key_follows_imports_but_not_the_style(tmp_path, monkeypatch):
         return training.checkpoint_path("toy", {"seed": 0}, build_and_train, package_dir=package)
 
     assert {p.name for p in training.code_files(build_and_train, package)} == {
-        "builder.py", "model.py", "training.py"}
+        "__init__.py", "builder.py", "model.py", "training.py", "seeding.py"}
     before = key()
     (package / "style.py").write_text("COLOR = 'blue'\n")
     assert key() == before
     (package / "model.py").write_text("from . import style\nWIDTH = 8\n")
-    assert key() != before
+    changed = key()
+    assert changed != before
+    (package / "model.py").write_text('"""Reworded."""\n# a comment\nfrom . import style\n\nWIDTH = 8\n')
+    assert key() == changed  # documentation never retrains
 
 
 def test_cache_key_of_the_real_models_covers_their_imports():

@@ -2,7 +2,7 @@
 import torch
 
 from figures_src.experiments.reversal import CONFIG, held_out_sequences, trained_reversal_model
-from figures_src.style import RASTER_SCALE, png_size
+from figures_src.output import RASTER_SCALE, png_size
 
 NAME = "banner"
 
@@ -14,8 +14,9 @@ def test_maps_are_the_models_attention_on_held_out_sequences(figure_data):
     for tokens in data["tokens"]:
         assert (held_out == tokens).all(-1).any()
     with torch.no_grad():
-        outputs = model(data["tokens"]).argmax(-1)
-    torch.testing.assert_close(data["weights"], model.attention())
+        seen = []
+        outputs = model(data["tokens"], attention=seen).argmax(-1)
+    torch.testing.assert_close(data["weights"], seen[0][:, 0])
     assert torch.equal(data["outputs"], outputs)
     assert torch.equal(outputs, data["tokens"].flip(-1))
 
@@ -29,10 +30,10 @@ def test_maps_are_anti_diagonal_distributions(figure_data):
 
 
 def test_rendered_at_preview_size(figure_data, figure_module):
-    from figures_src import style
+    from figures_src import output, style
     module = figure_module(NAME)
     assert module.FIGURE.raster
     for theme in style.THEMES:
         with theme.rc():
-            png = style.render(module.draw(figure_data(NAME), theme), raster=True).data
+            png = output.render(module.draw(figure_data(NAME), theme), raster=True).data
         assert png_size(png) == (module.WIDTH * RASTER_SCALE, module.HEIGHT * RASTER_SCALE)

@@ -3,6 +3,7 @@ attention, measured on the curves it draws; the gradients are right."""
 import pytest
 import torch
 
+from figures_src.experiments import rnn_gradients
 from figures_src.nn.rnn import SimpleRNN
 
 NAME = "rnn-forgets"
@@ -19,7 +20,7 @@ def test_rnn_decay_is_exponential(figure_module, figure_data):
     data = figure_data(NAME)
     module = figure_module(NAME)
     k = data["k"][1:]
-    factor = module.per_step_factor(data["rnn_mean"][1:], k)
+    factor = rnn_gradients.per_step_factor(data["rnn_mean"][1:], k)
     assert factor < 0.9
     # a straight line in log space: the fitted line explains the curve
     log_norm = data["rnn_mean"][1:].log()
@@ -33,7 +34,7 @@ def test_attention_does_not_decay(figure_module, figure_data):
     module = figure_module(NAME)
     k = data["k"][1:]
     for seed_row in data["attention"]:
-        assert 0.99 < module.per_step_factor(seed_row[1:], k) < 1.01
+        assert 0.99 < rnn_gradients.per_step_factor(seed_row[1:], k) < 1.01
         assert seed_row[20] > 0.1 * seed_row[1]
         assert seed_row[1:].min() > 0.1 * seed_row[1:].max()
     # k = 0 is larger (the newest input is also the query; the alt says so), yet not by orders of magnitude
@@ -44,7 +45,7 @@ def test_attention_does_not_decay(figure_module, figure_data):
 def test_per_step_factor_recovers_a_known_rate(figure_module):
     module = figure_module(NAME)
     k = torch.arange(1, 50)
-    assert abs(module.per_step_factor(3.0 * 0.7 ** k.double(), k) - 0.7) < 1e-9
+    assert abs(rnn_gradients.per_step_factor(3.0 * 0.7 ** k.double(), k) - 0.7) < 1e-9
 
 
 def test_jacobian_norms_match_autograd(figure_module):
@@ -53,7 +54,7 @@ def test_jacobian_norms_match_autograd(figure_module):
     torch.manual_seed(3)
     rnn = SimpleRNN.from_torch(torch.nn.RNN(3, 5).double())
     x = torch.randn(7, 3, dtype=torch.float64)
-    fast = module.jacobian_blocks(lambda seqs: rnn(seqs)[1], x)
+    fast = rnn_gradients.jacobian_blocks(lambda seqs: rnn(seqs)[1], x)
     full = torch.autograd.functional.jacobian(lambda v: rnn(v[None])[1][0], x)  # [5, 7, 3]
     assert torch.allclose(fast, full.pow(2).sum(dim=(0, 2)).sqrt())
 

@@ -4,7 +4,7 @@ import re
 
 import torch
 
-from figures_src.figures import rnn_forgets
+from figures_src.experiments import rnn_gradients
 from figures_src.style import LIGHT
 
 NAME = "rnn-unrolled"
@@ -46,8 +46,8 @@ def test_drawn_states_follow_the_recurrence(figure_data):
 
 def test_rnn_is_the_decay_figures(figure_data):
     rnn = figure_data(NAME)["rnn"]
-    assert (rnn.input_size, rnn.hidden_size) == (rnn_forgets.INPUT_SIZE, rnn_forgets.HIDDEN_SIZE)
-    torch.manual_seed(rnn_forgets.SEEDS[0])  # rnn_forgets.make_rnn, built independently here
-    reference = torch.nn.RNN(rnn_forgets.INPUT_SIZE, rnn_forgets.HIDDEN_SIZE, nonlinearity="tanh")
+    assert (rnn.input_size, rnn.hidden_size) == (rnn_gradients.INPUT_SIZE, rnn_gradients.HIDDEN_SIZE)
+    torch.manual_seed(rnn_gradients.SEEDS[0])  # rnn_gradients.make_rnn, built independently here
+    reference = torch.nn.RNN(rnn_gradients.INPUT_SIZE, rnn_gradients.HIDDEN_SIZE, nonlinearity="tanh")
     assert torch.equal(rnn.W_hh, reference.weight_hh_l0.double())
     assert torch.equal(rnn.W_xh, reference.weight_ih_l0.double())

@@ -1,0 +1,184 @@
+"""Drawing in, file bytes out: the pipeline's last two steps, render and write.
+
+render() turns a matplotlib Figure or a graphviz graph into deterministic,
+optimised bytes (SVG with text as paths, or a 2x palette PNG for dense
+rasters) and measures its CSS size; write() puts them on disk atomically.
+Figure modules never save: the pipeline calls these, in that order.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+from figures_src.files import write_atomic
+from figures_src.paths import POST_SLUG
+from figures_src.style import CSS_PX_PER_PT
+
+RASTER_SCALE = 2  # PNGs are written at 2x their CSS size
+HASH_SALT = POST_SLUG  # seeds matplotlib's SVG ids: any fixed string makes them reproducible
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The bytes of one output file and its CSS size."""
+
+    data: bytes
+    suffix: str  # ".svg" or ".png"
+    width: int  # CSS px (1x for PNGs)
+    height: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def render(obj, raster: bool = False) -> Rendered:
+    """Turn a matplotlib Figure or a graphviz graph into deterministic file bytes.
+
+    SVG: text as paths, no dates, fixed ids, optimised by scour.
+    PNG (raster=True): 2x pixels, no timestamps or software tags.
+    """
+    if hasattr(obj, "savefig"):
+        data = _render_matplotlib(obj, raster)
+    elif hasattr(obj, "source") and hasattr(obj, "engine"):
+        data = _render_graphviz(obj, raster)
+    else:
+        raise TypeError(f"draw() must return a matplotlib Figure or a graphviz graph, "
+                        f"not {type(obj).__name__}")
+    if raster:
+        data = optimise_png(data)
+        width, height = png_size(data)
+        return Rendered(data, ".png", round(width / RASTER_SCALE), round(height / RASTER_SCALE))
+    data = optimise_svg(data)
+    width, height = svg_size(data)
+    return Rendered(data, ".svg", width, height)
+
+
+def _render_matplotlib(fig, raster: bool) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    deterministic = {"svg.fonttype": "path", "svg.hashsalt": HASH_SALT}
+    try:
+        with matplotlib.rc_context(deterministic):
+            if raster:
+                fig.savefig(buf, format="png", dpi=96 * RASTER_SCALE,
+                            metadata={"Software": None})
+            else:
+                fig.savefig(buf, format="svg",
+                            metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def _render_graphviz(graph, raster: bool) -> bytes:
+    dot = shutil.which(graph.engine)
+    if dot is None:
+        raise RuntimeError(f"graphviz '{graph.engine}' not found: run 'sudo apt-get install graphviz'")
+    # cairo turns text into glyph outlines (so the SVG needs no font), and the
+    # fontconfig file below turns hinting off so outlines are not snapped.
+    fmt = ["-Tpng:cairo", f"-Gdpi={96 * RASTER_SCALE}"] if raster else ["-Tsvg:cairo"]
+    env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig_file()))
+    result = subprocess.run([dot, *fmt], input=graph.source.encode(), capture_output=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"{graph.engine} failed: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout
+
+
+def _fontconfig_file() -> Path:
+    """A fontconfig setup that includes the system's and disables hinting."""
+    conf = ("<?xml version='1.0'?>\n<!DOCTYPE fontconfig SYSTEM 'fonts.dtd'>\n<fontconfig>\n"
+            "  <include ignore_missing='yes'>/etc/fonts/fonts.conf</include>\n"
+            "  <match target='font'>\n"
+            "    <edit name='hinting' mode='assign'><bool>false</bool></edit>\n"
+            "    <edit name='hintstyle' mode='assign'><const>hintnone</const></edit>\n"
+            "    <edit name='autohint' mode='assign'><bool>false</bool></edit>\n"
+            "  </match>\n</fontconfig>\n")
+    path = Path(tempfile.gettempdir()) / f"figures-src-fonts-{hashlib.sha256(conf.encode()).hexdigest()[:12]}.conf"
+    if not path.exists():
+        write_atomic(path, conf.encode())
+    return path
+
+
+def optimise_png(data: bytes) -> bytes:
+    """A 256-colour palette PNG: figures have few colours, and the banner is the
+    post's largest paint, so a third of the bytes loads visibly sooner.
+    Median cut without dithering is deterministic and keeps flat areas flat."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    if image.mode == "RGB":
+        image = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    else:  # transparency: octree keeps the alpha channel
+        image = image.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE,
+                                               dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def optimise_svg(data: bytes) -> bytes:
+    """Scour the SVG: keep viewBox and size, drop metadata, comments and unused ids."""
+    try:
+        from scour import scour
+    except ImportError:
+        raise RuntimeError("scour not found: run 'sudo apt-get install scour'") from None
+    options = scour.sanitizeOptions(None)
+    options.remove_metadata = True
+    options.strip_comments = True
+    options.strip_ids = True
+    options.shorten_ids = True
+    options.strip_xml_prolog = False
+    options.enable_viewboxing = False  # keep width/height: the post gives the size
+    options.indent_type = "none"
+    options.newlines = False
+    options.digits = 5
+    options.quiet = True
+    out = scour.scourString(data.decode("utf-8"), options)
+    return out.encode("utf-8")
+
+
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|in|cm|mm)?\s*$")
+_UNIT_PX = {None: 1.0, "px": 1.0, "pt": CSS_PX_PER_PT, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
+
+
+def svg_size(data: bytes) -> tuple[int, int]:
+    """CSS pixel width and height of an SVG (from width/height, else the viewBox)."""
+    root = ET.fromstring(data)
+    sizes = []
+    for attr in ("width", "height"):
+        value = root.get(attr)
+        match = _LENGTH.match(value or "")
+        if match:
+            sizes.append(float(match.group(1)) * _UNIT_PX[match.group(2)])
+    if len(sizes) != 2:
+        box = (root.get("viewBox") or "").replace(",", " ").split()
+        if len(box) != 4:
+            raise ValueError("SVG has neither width/height nor a viewBox")
+        sizes = [float(box[2]), float(box[3])]
+    return round(sizes[0]), round(sizes[1])
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Pixel width and height from a PNG header."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def write(path: Path, rendered: "Rendered") -> None:
+    """Write rendered bytes atomically (figures_src.files.write_atomic)."""
+    write_atomic(path, rendered.data)
