@@ -47,7 +47,8 @@ import torch
 from torch import nn
 
 from ..nn.transformer import DecoderOnly, TransformerConfig, count_parameters
-from .training import IGNORE_INDEX, cached, seed, train
+from .. import seeding
+from .training import IGNORE_INDEX, cached, train
 
 N_DIGITS = 10        # distractors: tokens 0..9
 N_LETTERS = 10       # the letter to hold: tokens 10..19, shown as A..J
@@ -181,8 +182,18 @@ def accuracy_by_distance(model, tokens, max_distance=MAX_DISTANCE):
     return torch.stack([correct[k == d].float().mean() for d in range(1, max_distance + 1)])
 
 
+def untrained_model(kind):
+    """One of KINDS before training: the initial weights its trained copy started from
+    (cached() seeds with config["seed"] before build_and_train builds the model). The control."""
+    config = model_config(kind)
+    with seeding.preserved():
+        seeding.seed_all(config["seed"])
+        return build_model(config).eval()
+
+
 def build_and_train(config):
-    seed(config["seed"])
+    """Build, train with the shared budget, score per distance on the held-out set
+    (cached() has seeded torch with config["seed"])."""
     model = build_model(config)
     held_out = held_out_sequences(config["n_held_out"], config["seed"])
     log = train(model, training_batch_maker(config["batch_size"], held_out),

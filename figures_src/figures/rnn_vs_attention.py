@@ -15,7 +15,7 @@ Each point is the accuracy over all memory.N_HELD_OUT held-out sequences
 Reading it. The transformer and the LSTM hold the letter at every distance.
 The vanilla RNN is right most of the time one step back and falls below
 50% within a few steps; its curve then goes flat well above chance. Per letter
-its memory is all or nothing (data["rnn_by_letter"], facts
+its memory is all or nothing (data["rnn_by_letter"], data["numbers"]
 rnn_letters_held): it learned to hold a few letters at every distance (each
 a stable state of its dynamics) and lost or never learned the others. So the
 figure shows what each model learned in the same small budget, not a limit
@@ -32,6 +32,8 @@ transformer and LSTM at 100% at every k; the RNN below 50% from k = 2 and
 k = 3, flattening near 20%. The ordering is the same; the RNN's floor (how
 many letters it happens to latch) depends on the seed.
 """
+import string
+
 import torch
 
 from figures_src.experiments import memory
@@ -41,6 +43,11 @@ LABELS = {"rnn": "RNN", "lstm": "LSTM", "transformer": "transformer"}
 COLOURS = {"rnn": "vermillion", "lstm": "green", "transformer": "blue"}
 CHANCE = 1 / memory.N_LETTERS
 HELD = 0.9  # a letter the RNN "holds": accuracy at least this at every distance
+# Keys of data["numbers"] the post quotes (through fact.html) besides those the
+# caption and alt quote; only quoted numbers go into the manifest's facts. For
+# example the parameter counts "rnn_params", "lstm_params", "transformer_params",
+# the steps each model took ("transformer_steps", ...) or "lr".
+POST_FACTS = ()
 
 FIGURE = Figure(
     name="rnn-vs-attention",
@@ -86,7 +93,7 @@ def compute() -> dict:
     accuracy = {kind: torch.tensor(m["accuracy_by_distance"]) for kind, m in metrics.items()}
     params = {kind: m["parameters"] for kind, m in metrics.items()}
     budget = memory.BUDGET
-    facts = {
+    numbers = {
         "max_distance": memory.MAX_DISTANCE,
         "length": memory.LENGTH,
         "n_held_out": memory.N_HELD_OUT,
@@ -105,18 +112,25 @@ def compute() -> dict:
         "rnn_others_at_max": float(by_letter[~held, -1].mean()),  # the letters it does not hold
     }
     for kind in memory.KINDS:
-        facts[f"{kind}_params"] = params[kind]
-        facts[f"{kind}_steps"] = metrics[kind]["steps"]
-        facts[f"{kind}_min"] = float(accuracy[kind].min())
-        facts[f"{kind}_at_max"] = float(accuracy[kind][-1])
+        numbers[f"{kind}_params"] = params[kind]
+        numbers[f"{kind}_steps"] = metrics[kind]["steps"]
+        numbers[f"{kind}_min"] = float(accuracy[kind].min())
+        numbers[f"{kind}_at_max"] = float(accuracy[kind][-1])
     return {
         "k": torch.arange(1, memory.MAX_DISTANCE + 1),
         "accuracy": accuracy,
         "rnn_by_letter": by_letter,
         "metrics": {kind: {key: value for key, value in m.items() if key != "losses"}
                     for kind, m in metrics.items()},
-        "facts": facts,
+        "numbers": numbers,
+        "facts": {name: numbers[name] for name in sorted(quoted_fields() | set(POST_FACTS))},
     }
+
+
+def quoted_fields():
+    """The names the caption and the alt text format in."""
+    return {name.split(".")[0].split("[")[0] for text in (FIGURE.caption, FIGURE.alt)
+            for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def spread(values, gap):

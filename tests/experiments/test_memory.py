@@ -84,8 +84,7 @@ def test_every_sequence_is_scored_once_at_every_distance():
 
 
 def build(kind):
-    torch.manual_seed(0)
-    return memory.build_model(memory.model_config(kind)).eval()
+    return memory.untrained_model(kind)
 
 
 def test_parameter_counts_are_similar():

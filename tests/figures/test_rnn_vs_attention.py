@@ -21,7 +21,7 @@ def test_lstm_recalls_at_every_distance(figure_data):
 def test_rnn_falls_below_half_and_stays_there(figure_data):
     data = figure_data(NAME)
     rnn = data["accuracy"]["rnn"]
-    k = data["facts"]["rnn_below_half_from"]
+    k = data["numbers"]["rnn_below_half_from"]
     assert k is not None and k <= memory.MAX_DISTANCE // 2  # it forgets early, not only at the far end
     assert rnn[k - 1:].max() < 0.5 and rnn[k - 2] >= 0.5
     assert rnn[0] > rnn[-1] + 0.2  # what it holds one step back, it loses further back
@@ -31,7 +31,7 @@ def test_rnn_falls_below_half_and_stays_there(figure_data):
 def test_ordering_at_long_distances(figure_data):
     data = figure_data(NAME)
     accuracy = data["accuracy"]
-    far = slice(data["facts"]["rnn_below_half_from"] - 1, None)
+    far = slice(data["numbers"]["rnn_below_half_from"] - 1, None)
     assert torch.all(accuracy["transformer"][far] > accuracy["rnn"][far] + 0.4)
     assert torch.all(accuracy["lstm"][far] > accuracy["rnn"][far] + 0.4)
 
@@ -39,7 +39,7 @@ def test_ordering_at_long_distances(figure_data):
 def test_rnn_floor_is_a_few_letters_held_at_every_distance(figure_data):
     """The caption's reading of the RNN's flat tail: some letters kept at every k, the rest lost."""
     data = figure_data(NAME)
-    facts, by_letter = data["facts"], data["rnn_by_letter"]
+    facts, by_letter = data["numbers"], data["rnn_by_letter"]
     held = by_letter.min(-1).values >= 0.9
     assert 0 < facts["rnn_letters_held"] == int(held.sum()) < memory.N_LETTERS
     assert facts["rnn_others_at_max"] == float(by_letter[~held, -1].mean()) < 0.05
@@ -52,13 +52,12 @@ def test_rnn_floor_is_a_few_letters_held_at_every_distance(figure_data):
 
 def test_untrained_transformer_fails_the_same_check():
     """Control: the check the trained transformer passes is not passed by construction."""
-    torch.manual_seed(0)
-    model = memory.build_model(memory.model_config("transformer")).eval()
+    model = memory.untrained_model("transformer")
     assert memory.accuracy_by_distance(model, memory.held_out_sequences()).min() < 0.99
 
 
 def test_parameter_counts_within_the_stated_ratio(figure_data):
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["numbers"]
     counts = [facts[f"{kind}_params"] for kind in memory.KINDS]
     assert facts["param_ratio"] == max(counts) / min(counts) <= memory.PARAMETER_RATIO
 
@@ -96,7 +95,7 @@ def test_held_out_sequences_never_in_the_training_stream(figure_data):
 
 def test_facts_describe_the_drawn_data(figure_data):
     data = figure_data(NAME)
-    facts, accuracy = data["facts"], data["accuracy"]
+    facts, accuracy = data["numbers"], data["accuracy"]
     assert facts["max_distance"] == memory.MAX_DISTANCE == data["k"][-1]
     assert facts["rnn_k1"] == float(accuracy["rnn"][0])
     for kind in memory.KINDS:
@@ -105,6 +104,7 @@ def test_facts_describe_the_drawn_data(figure_data):
         assert facts[f"{kind}_steps"] == data["metrics"][kind]["steps"]
     assert facts["params_k"] == pytest.approx(
         sum(facts[f"{kind}_params"] for kind in memory.KINDS) / 3000)
+    assert data["facts"] == {name: facts[name] for name in data["facts"]}
 
 
 def test_below_from(figure_module):
