@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from sitecheck import POST_SOURCE, POST_URL, ROOT, read_page
+from sitecheck import POST_SOURCE, POST_URL, ROOT
 
 MANIFESTS = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
              for path in sorted((ROOT / "_data" / "figures").glob("*.yml"))}
@@ -20,17 +20,12 @@ def html(site):
     return (site / POST_URL / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def post(site):
-    return read_page(site / POST_URL / "index.html")
-
-
 def front_matter():
     return yaml.safe_load(POST_SOURCE.read_text(encoding="utf-8").split("---")[1])
 
 
 def images(post):
-    return [e.attrs for e in post.elements if e.tag == "img"]
+    return [img.attrs for img in post.find_all("img")]
 
 
 def test_the_figures_manifest_is_there():
