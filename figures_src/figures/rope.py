@@ -56,9 +56,9 @@ FIGURE = Figure(
          "own colour bar; the two cells of the top row are circled."),
     caption=("RoPE ($$d = {d}$$) on one random query $$q$$ and key $$k$$. Top: pair $$i = {pair}$$ "
              "of $$q$$ at position $$m$$ and of $$k$$ at $$n$$; moving both by the same amount turns "
-             "both arrows but keeps the angle between them. Bottom left: the score "
-             "$$\\langle R_m q, R_n k\\rangle$$ is constant along each diagonal (fixed $$n - m$$). "
-             "Right: pairing $$(i, i + d/2)$$ with frequencies laid out for $$(2i, 2i+1)$$ breaks this."),
+             "both arrows, not the angle between them. Bottom left: the score "
+             "$$\\langle R_m q, R_n k\\rangle$$ is constant along each diagonal. Right: pairing "
+             "$$(i, i + d/2)$$ with frequencies laid out for $$(2i, 2i+1)$$ breaks this.")
 )
 
 
