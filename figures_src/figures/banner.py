@@ -4,6 +4,11 @@ Not decoration from nowhere: the three maps are the attention of the trained
 reversal model (figures_src.experiments.reversal) on held-out sequences, the
 same model as the reversal-attention figure, so the banner shows the post's
 point, attention finding the one position that matters.
+
+It is shown at the post's column width (740 px on a laptop, 343 px on a
+phone), so its smallest text is 19 pt = 25 CSS px: 7.2 px on a phone. The
+colour scale is the same as reversal-attention's (0 to 1); the note says
+what the colour means instead of a colour bar.
 """
 import torch
 
@@ -14,7 +19,7 @@ WIDTH, HEIGHT = 1200, 630  # CSS px of the social preview
 N_EXAMPLES = 3
 TITLE = "Give me attention"
 SUBTITLE = "LLMs and Transformers"
-NOTE = "a trained transformer's attention\nas it reverses digit sequences"
+NOTE = "a trained transformer's attention\nas it reverses digit sequences;\nstronger colour: more weight"
 
 FIGURE = Figure(
     name="banner",
@@ -59,8 +64,8 @@ def draw(data, theme):
                                                     facecolor=theme.background, edgecolor="none", zorder=-1))
 
     fig.text(0.04, 0.875, TITLE, fontsize=46, fontweight="bold", color=theme.heading, va="center")
-    fig.text(0.04, 0.765, SUBTITLE, fontsize=22, color=theme.muted, va="center")
-    fig.text(0.965, 0.80, NOTE, fontsize=15, color=theme.muted, ha="right", va="center", linespacing=1.5)
+    fig.text(0.04, 0.765, SUBTITLE, fontsize=24, color=theme.muted, va="center")
+    fig.text(0.965, 0.80, NOTE, fontsize=19, color=theme.muted, ha="right", va="center", linespacing=1.4)
 
     cmap = theme.cmap("blue")
     n = data["weights"].shape[-1]
@@ -73,7 +78,7 @@ def draw(data, theme):
         ax.set_xticks(range(n), [str(t) for t in tokens.tolist()])
         ax.set_yticks(range(n), [str(t) for t in outputs.tolist()])
         ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=15, pad=5, labelcolor=theme.muted)
+        ax.tick_params(length=0, labelsize=19, pad=5, labelcolor=theme.muted)
         for side in ax.spines.values():
             side.set_visible(False)
     return fig
