@@ -55,7 +55,6 @@ def compute() -> dict:
         "facts": {
             "length": LENGTH,
             "d_model": CONFIG["d_model"],
-            "steps": metrics["steps"],
             "held_out_accuracy": metrics["held_out_sequence_accuracy"],
             "n_held_out": metrics["n_held_out"],
             "anti_diagonal_mass": anti_diagonal_mass(all_weights),
