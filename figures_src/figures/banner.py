@@ -7,8 +7,8 @@ point, attention finding the one position that matters.
 
 It is shown at the post's column width (740 px on a laptop, 343 px on a
 phone), so its smallest text is 19 pt = 25 CSS px: 7.2 px on a phone. The
-colour scale is the same as reversal-attention's (0 to 1); the note says
-what the colour means instead of a colour bar.
+colour scale is the same as reversal-attention's (0 to 1), with a small
+colour bar under the note.
 """
 import torch
 
@@ -19,7 +19,7 @@ WIDTH, HEIGHT = 1200, 630  # CSS px of the social preview
 N_EXAMPLES = 3
 TITLE = "Give me attention"
 SUBTITLE = "LLMs and Transformers"
-NOTE = "a trained transformer's attention\nas it reverses digit sequences;\nstronger colour: more weight"
+NOTE = "a trained transformer's attention\nas it reverses digit sequences"
 
 FIGURE = Figure(
     name="banner",
@@ -64,7 +64,7 @@ def draw(data, theme):
 
     fig.text(0.04, 0.875, TITLE, fontsize=46, fontweight="bold", color=theme.heading, va="center")
     fig.text(0.04, 0.765, SUBTITLE, fontsize=24, color=theme.muted, va="center")
-    fig.text(0.965, 0.80, NOTE, fontsize=19, color=theme.muted, ha="right", va="center", linespacing=1.4)
+    fig.text(0.965, 0.82, NOTE, fontsize=19, color=theme.muted, ha="right", va="center", linespacing=1.4)
 
     cmap = theme.cmap("blue")
     n = data["weights"].shape[-1]
@@ -73,11 +73,17 @@ def draw(data, theme):
     left = 1 - 3 * width - 2 * gap - 0.035
     for index, (weights, tokens, outputs) in enumerate(zip(data["weights"], data["tokens"], data["outputs"])):
         ax = fig.add_axes((left + index * (width + gap), bottom, width, height))
-        ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        image = ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks(range(n), [str(t) for t in tokens.tolist()])
         ax.set_yticks(range(n), [str(t) for t in outputs.tolist()])
         ax.xaxis.tick_top()
         ax.tick_params(length=0, labelsize=19, pad=5, labelcolor=theme.muted)
         for side in ax.spines.values():
             side.set_visible(False)
+    bar_axes = fig.add_axes((0.835, 0.705, 0.13, 0.028))
+    bar = fig.colorbar(image, cax=bar_axes, orientation="horizontal", ticks=(0, 1))
+    bar.outline.set_visible(False)
+    bar.ax.tick_params(length=0, labelsize=19, labelcolor=theme.muted, pad=4)
+    bar.ax.set_ylabel("attention weight", fontsize=19, color=theme.muted, rotation=0, ha="right",
+                      va="center", labelpad=8)
     return fig

@@ -155,7 +155,7 @@ def _draw_map(ax, scores, data, theme, title):
     ax.plot((n0 - m0 - 0.5, size - 0.5), (-0.5, size - 0.5 - (n0 - m0)), color=theme.heading,
             linewidth=1.0, linestyle=(0, (3, 3)))
     for m, n in data["same_offset"]:
-        ax.plot(n, m, marker="o", markersize=9, markerfacecolor="none", markeredgecolor=theme.heading,
+        ax.plot(n, m, marker="o", markersize=9, markerfacecolor="none", color=theme.heading,
                 markeredgewidth=1.6)
     ax.set_title(title, fontsize=14)
     ax.set_xlabel("key position $n$")
