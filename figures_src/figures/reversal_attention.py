@@ -22,12 +22,12 @@ FIGURE = Figure(
     alt=("Heat map of the attention weights of a one-layer, one-head transformer reversing the sequence "
          "{example}. Each row is a position, whose query comes from that position's input digit; it puts "
          "almost all of its weight on the mirrored position, so the bright cells form the anti-diagonal; "
-         "mean weight on it {anti_diagonal_mass:.0%}."),
+         "mean weight on it {anti_diagonal_mass:.1%}."),
     caption=("Attention of a tiny transformer (1 layer, 1 head, $$d_{{model}} = {d_model}$$) trained to "
              "reverse {length} digits. Each row is a position: its query comes from that position's input "
              "digit (left), and it outputs the digit on the right, found at position $$n-1-i$$, where it "
              "attends. It reverses {held_out_accuracy:.1%} of {n_held_out} held-out sequences; "
-             "{anti_diagonal_mass:.0%} of the attention sits on the anti-diagonal."),
+             "{anti_diagonal_mass:.1%} of the attention sits on the anti-diagonal."),
 )
 
 
@@ -55,6 +55,7 @@ def compute() -> dict:
         "facts": {
             "length": LENGTH,
             "d_model": CONFIG["d_model"],
+            "steps": metrics["steps"],
             "held_out_accuracy": metrics["held_out_sequence_accuracy"],
             "n_held_out": metrics["n_held_out"],
             "anti_diagonal_mass": anti_diagonal_mass(all_weights),
