@@ -310,6 +310,7 @@ def test_real_figure_builds_byte_identical_twice(tmp_path, name):
     outputs = []
     for run in ("first", "second"):
         root = tmp_path / run
+        root.mkdir()
         result = subprocess.run([sys.executable, "-m", "figures_src", "--root", str(root), "build", name],
                                 cwd=pipeline.REPO_ROOT, capture_output=True, text=True, env=env,
                                 timeout=600)
