@@ -535,7 +535,8 @@ def text_size_problems(m: Measured) -> list[str]:
     problems = []
     for where, scale, floor in (("at laptop size", m.laptop_scale, MIN_LAPTOP_PX),
                                 ("on a phone", m.phone_scale, MIN_PHONE_PX)):
-        small = sorted((m.css_px(t, scale), t.text) for t in m.texts if m.css_px(t, scale) < floor - 1e-9)
+        small = sorted({(round(m.css_px(t, scale), 1), t.text) for t in m.texts
+                        if m.css_px(t, scale) < floor - 1e-9})
         for px, text in small[:5]:
             problems.append(f"{m.label}: text {text!r} is {px:.1f} CSS px {where} (floor {floor:g}; "
                             f"figure {m.width} px wide)")
@@ -779,6 +780,56 @@ def test_contrast_formula():
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast("#E69F00", "#ffffff") == pytest.approx(2.25, abs=0.01)
     assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+# -- the shared look: the theme's colours meet the floors before any figure uses them ---------
+
+PALETTE = ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "yellow", "black")
+
+
+def theme_colour_problems(theme) -> list[str]:
+    import colorsys
+
+    import matplotlib.colors as mcolors
+
+    problems = []
+    for name in ("text", "heading", "muted"):
+        ratio = contrast(getattr(theme, name), theme.background)
+        if ratio < MIN_TEXT_CONTRAST:
+            problems.append(f"{theme.name}: theme.{name} is {ratio:.2f}:1 on the page")
+    for name in PALETTE:
+        ink, floor = theme.color(name), MIN_TEXT_CONTRAST
+        if theme.ink_contrast.get(name) == style.LINE_CONTRAST:
+            floor = MIN_LINE_CONTRAST  # declared lines-and-outlines only
+        ratio = contrast(ink, theme.background)
+        if ratio < floor:
+            problems.append(f"{theme.name}: color({name!r}) {ink} is {ratio:.2f}:1 on the page (floor {floor})")
+        for text in ("text", "heading"):
+            ratio = contrast(getattr(theme, text), theme.fill(name))
+            if ratio < MIN_TEXT_CONTRAST:
+                problems.append(f"{theme.name}: theme.{text} on fill({name!r}) {theme.fill(name)} "
+                                f"is {ratio:.2f}:1")
+        if name != "black":  # the ink keeps the Okabe-Ito hue
+            hues = [colorsys.rgb_to_hls(*mcolors.to_rgb(c))[0] for c in (ink, theme.base(name))]
+            if abs(hues[0] - hues[1]) > 0.01:
+                problems.append(f"{theme.name}: color({name!r}) {ink} changed hue from {theme.base(name)}")
+    return problems
+
+
+@pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
+def test_theme_colours(theme):
+    problems = theme_colour_problems(theme)
+    assert not problems, "\n".join(problems)
+
+
+def test_theme_colours_control():
+    """The raw Okabe-Ito orange on white, and a too-strong dark fill, are caught."""
+    import dataclasses
+
+    raw = dataclasses.replace(style.LIGHT, ink_contrast={"orange": 1.0})
+    assert any("color('orange') #e69f00 is 2.25:1" in p for p in theme_colour_problems(raw))
+    dim = dataclasses.replace(style.DARK, text="#777777")
+    assert any("theme.text on fill('yellow')" in p for p in theme_colour_problems(dim))
 
 
 # -- a table for reports -------------------------------------------------------------
