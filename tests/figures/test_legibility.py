@@ -54,7 +54,7 @@ How each is measured
   artists) must not touch any data line's segments or markers, scatter
   point, filled area or image of any axes.
 
-Run `python tests/figures/test_legibility.py [NAME ...]` for a table of the
+Run `.venv/bin/python tests/figures/test_legibility.py [NAME ...]` for a table of the
 measurements per figure and theme.
 """
 from __future__ import annotations
@@ -64,7 +64,12 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
+
+if __name__ == "__main__":  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np
 import pytest
@@ -874,6 +879,4 @@ def _main(names):
 
 
 if __name__ == "__main__":
-    import sys
-
     _main(sys.argv[1:])
