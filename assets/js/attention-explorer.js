@@ -97,7 +97,6 @@
         buttons[j].setAttribute('aria-pressed', j === state.query ? 'true' : 'false');
         buttons[j].lastChild.textContent = percent(w);
         buttons[j].setAttribute('data-weight', String(w));
-        buttons[j].setAttribute('aria-label', ex.tokens[j] + ', gets ' + percent(w));
       }
       var order = row.map(function (w, j) { return j; }).sort(function (a, b) { return row[b] - row[a]; });
       var top = order.slice(0, 3).map(function (j) { return '"' + ex.tokens[j] + '" ' + percent(row[j]); });
