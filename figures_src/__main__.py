@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             sources = [s for s in sources if pipeline.stale_reason(s, args.root)]
         for index, source in enumerate(sources, 1):
             result = pipeline.build(source, args.root)
-            sizes = ", ".join(f"{v} {o['width']}x{o['height']}" for v, o in result.outputs.items())
+            sizes = ", ".join(f"{v} {o['width']}x{o['height']}" if "width" in o else f"{v} {o['bytes']} B"
+                              for v, o in result.outputs.items())
             counter = f"[{index}/{len(sources)}] " if len(sources) > 1 else ""
             print(f"{counter}{source.name}: built in {result.seconds:.1f} s ({sizes})",
                   flush=True)

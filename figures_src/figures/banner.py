@@ -4,6 +4,11 @@ Not decoration from nowhere: the three maps are the attention of the trained
 reversal model (figures_src.experiments.reversal) on held-out sequences, the
 same model as the reversal-attention figure, so the banner shows the post's
 point, attention finding the one position that matters.
+
+It is shown at the post's column width (740 px on a laptop, 343 px on a
+phone), so its smallest text is 19 pt = 25 CSS px: 7.2 px on a phone. The
+colour scale is the same as reversal-attention's (0 to 1), with a small
+colour bar under the note.
 """
 import torch
 
@@ -29,7 +34,7 @@ FIGURE = Figure(
 
 @torch.no_grad()
 def compute() -> dict:
-    model, metrics = trained_reversal_model()
+    model, _ = trained_reversal_model()
     examples = first_distinct_digits(held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"]), N_EXAMPLES)
     seen = []
     outputs = model(examples, attention=seen).argmax(-1)
@@ -40,7 +45,6 @@ def compute() -> dict:
         "weights": weights,
         "facts": {
             "examples": ", ".join(" ".join(str(t) for t in s.tolist()) for s in examples),
-            "held_out_accuracy": metrics["held_out_sequence_accuracy"],
         },
     }
 
@@ -59,8 +63,8 @@ def draw(data, theme):
                                                     facecolor=theme.background, edgecolor="none", zorder=-1))
 
     fig.text(0.04, 0.875, TITLE, fontsize=46, fontweight="bold", color=theme.heading, va="center")
-    fig.text(0.04, 0.765, SUBTITLE, fontsize=22, color=theme.muted, va="center")
-    fig.text(0.965, 0.80, NOTE, fontsize=15, color=theme.muted, ha="right", va="center", linespacing=1.5)
+    fig.text(0.04, 0.765, SUBTITLE, fontsize=24, color=theme.muted, va="center")
+    fig.text(0.965, 0.82, NOTE, fontsize=19, color=theme.muted, ha="right", va="center", linespacing=1.4)
 
     cmap = theme.cmap("blue")
     n = data["weights"].shape[-1]
@@ -69,11 +73,17 @@ def draw(data, theme):
     left = 1 - 3 * width - 2 * gap - 0.035
     for index, (weights, tokens, outputs) in enumerate(zip(data["weights"], data["tokens"], data["outputs"])):
         ax = fig.add_axes((left + index * (width + gap), bottom, width, height))
-        ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        image = ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks(range(n), [str(t) for t in tokens.tolist()])
         ax.set_yticks(range(n), [str(t) for t in outputs.tolist()])
         ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=15, pad=5, labelcolor=theme.muted)
+        ax.tick_params(length=0, labelsize=19, pad=5, labelcolor=theme.muted)
         for side in ax.spines.values():
             side.set_visible(False)
+    bar_axes = fig.add_axes((0.835, 0.705, 0.13, 0.028))
+    bar = fig.colorbar(image, cax=bar_axes, orientation="horizontal", ticks=(0, 1))
+    bar.outline.set_visible(False)
+    bar.ax.tick_params(length=0, labelsize=19, labelcolor=theme.muted, pad=4)
+    bar.ax.set_ylabel("attention weight", fontsize=19, color=theme.muted, rotation=0, ha="right",
+                      va="center", labelpad=8)
     return fig

@@ -1,39 +1,38 @@
-"""Post-norm and pre-norm transformer blocks, drawn from the code that runs them.
+"""Post-norm and pre-norm transformer blocks, drawn from the Block code that runs them.
 
-Post-norm (Vaswani et al. 2017): x = LN(x + F(x)). Pre-norm (GPT-2 and
-later): x = x + F(LN(x)), and the stack ends with one more LayerNorm. The
-boxes and arrows are not typed in: they are the steps of Block.forward as
-torch.fx traces them (figures_src.nn.block.block_steps), for
-Block(pre_norm=False) and Block(pre_norm=True), and the final norm is the
-one the Encoder stack actually has. Drawn bottom to top, as the paper does.
+Post-norm (Vaswani et al. 2017): x = LN(x + F(x)). Pre-norm (Wang et al.
+2019, in tensor2tensor; used by GPT-2 and most large models since):
+x = x + F(LN(x)), and the stack ends with one more LayerNorm.
+
+Both blocks are drawn by figures_src.diagrams.draw_block from
+describe(Block) of the first block of a real Encoder(pre_norm=False) and
+Encoder(pre_norm=True): the residual stream is the straight spine, each
+sub-layer branches off it and comes back into a "+". The final norm is drawn
+only when that Encoder has one. tests/figures/test_diagrams.py checks that a
+drawn block computes what Block.forward computes (hooks on its submodules).
 """
+from figures_src import diagrams
 from figures_src.figure import Figure
-from figures_src.nn.block import block_code_path, block_steps
-from figures_src.nn.norms import LayerNorm
 from figures_src.nn.transformer import Encoder, TransformerConfig
 
-# A tiny stack: the code path does not depend on the sizes.
+# A tiny stack: the structure does not depend on the sizes (none are drawn).
 CONFIG = TransformerConfig(n_layers=2, d_model=16, d_ff=32, n_heads=2, vocab_size=8, max_len=8,
                            dropout=0.0)
 SIDES = (("post", False), ("pre", True))  # left to right
-TITLES = {"post": ("Post-norm", "2017 paper"), "pre": ("Pre-norm", "GPT-2 and later")}
-LABELS = {"attention": "Multi-Head<BR/>Attention", "feed_forward": "Feed Forward", "norm": "LayerNorm"}
-COLORS = {"attention": "orange", "feed_forward": "sky_blue", "norm": "yellow"}
-SUBLAYERS = ("attention", "feed_forward")
+TITLES = {"post": ("Post-norm", "Vaswani et al. 2017"), "pre": ("Pre-norm", "Wang et al. 2019; GPT-2")}
 
 FIGURE = Figure(
     name="prenorm-blocks",
-    alt=("Two transformer blocks side by side, read bottom to top. Left, post-norm: multi-head "
-         "attention, then the residual addition, then LayerNorm; then feed forward, addition, "
-         "LayerNorm. Right, pre-norm: LayerNorm, then multi-head attention, then the addition; "
-         "then LayerNorm, feed forward, addition; above the repeated block, one final LayerNorm. "
-         "Dashed arrows are the residual connections."),
-    caption=("Where the LayerNorm sits. Post-norm (left, the 2017 paper) normalises after each "
-             "residual addition, $$x_{{l+1}} = \\mathrm{{LN}}(x_l + F(x_l))$$; pre-norm (right) "
-             "normalises the sub-layer's input, $$x_{{l+1}} = x_l + F(\\mathrm{{LN}}(x_l))$$, so the "
-             "residual path (dashed) runs from bottom to top untouched, and the stack needs one "
-             "final LayerNorm. Both diagrams are traced from the same `Block` code with "
-             "`pre_norm=False` and `pre_norm=True`."),
+    alt=("Two transformer blocks side by side, read bottom to top; in each, the residual stream is a "
+         "straight vertical line and each sub-layer branches off it and is added back in. Left, "
+         "post-norm: LayerNorm sits on the residual line itself, after each addition. Right, "
+         "pre-norm: LayerNorm sits on each branch, before multi-head attention and before the feed "
+         "forward network, so the residual line runs from input to output untouched; one final "
+         "LayerNorm follows the last block."),
+    caption=("Where the LayerNorm sits. Post-norm (left) normalises the residual stream itself after "
+             "each addition, $$x_{{l+1}} = \\mathrm{{LN}}(x_l + F(x_l))$$. Pre-norm (right) normalises "
+             "only the branch's input, $$x_{{l+1}} = x_l + F(\\mathrm{{LN}}(x_l))$$: the stream runs "
+             "untouched from bottom to top, and the stack needs one final LayerNorm."),
 )
 
 
@@ -41,100 +40,47 @@ def compute() -> dict:
     sides = {}
     for side, pre_norm in SIDES:
         encoder = Encoder(CONFIG, pre_norm=pre_norm)
-        block = encoder.blocks[0]
+        final = encoder.final_norm
         sides[side] = {
-            "pre_norm": pre_norm,
-            "steps": block_steps(block),
-            "code_path": block_code_path(block),
-            "final_norm": isinstance(encoder.final_norm, LayerNorm),
+            "spec": diagrams.describe(encoder.blocks[0]),
+            # nn.Identity when the stack has no final norm
+            "final_norm": None if type(final).__name__ == "Identity" else type(final).__name__,
         }
-    return {
-        "sides": sides,
-        "facts": {
-            "post_code_path": " > ".join(sides["post"]["code_path"]),
-            "pre_code_path": " > ".join(sides["pre"]["code_path"]),
-        },
-    }
+    return {"sides": sides, "facts": {}}
 
 
 def node_id(side: str, step: str) -> str:
-    """The DOT node name of a block step on one side of the figure."""
-    return f"{side}__{step}"
-
-
-def _residual_input(step, kinds):
-    """Of an add's two inputs, the one that skips the sub-layer (None if not a residual add)."""
-    if step.kind != "add":
-        return None
-    skips = [name for name in step.inputs if kinds[name] not in SUBLAYERS]
-    return skips[0] if len(skips) == 1 else None
-
-
-def _draw_side(g, side, info, theme):
-    steps = info["steps"]
-    kinds = {s.name: s.kind for s in steps}
-    residual = {s.name: _residual_input(s, kinds) for s in steps}
-    title, subtitle = TITLES[side]
-    port = "w" if side == "post" else "e"
-    with g.subgraph(name=f"cluster_{side}_block") as block:
-        block.attr(label=f"<<I>N</I> ×>", labelloc="b", labeljust="l" if side == "post" else "r",
-                   style="rounded,filled", color=theme.muted, fillcolor=theme.background,
-                   penwidth="1.2", fontsize="16", margin="12")
-        for step in steps:  # in execution order: the code path, bottom to top
-            name = node_id(side, step.name)
-            if step.kind == "input":
-                g.node(name, "<<I>x<SUB>l</SUB></I>>", shape="plaintext", style="", width="0")
-            elif step.kind == "output":
-                continue
-            elif step.kind == "add":
-                block.node(name, "+", shape="circle", width="0.34", height="0.34", fixedsize="true",
-                           fontsize="17", style="", margin="0")
-            else:
-                color = COLORS[step.kind]
-                block.node(name, f"<{LABELS[step.kind]}>", color=theme.color(color),
-                           fillcolor=theme.fill(color))
-        # the residual branches off the main path at a point just above its source
-        for add, source in residual.items():
-            if source is not None:
-                block.node(node_id(side, f"split_{add}"), "", shape="point", width="0.07",
-                           color=theme.muted, style="filled", fillcolor=theme.muted)
-    splits = {source: node_id(side, f"split_{add}") for add, source in residual.items() if source}
-    for step in steps:
-        if step.kind == "output":  # drawn below: the final norm (pre-norm) and the title
-            continue
-        for source in step.inputs:
-            tail = node_id(side, source)
-            if residual.get(step.name) == source:
-                g.edge(splits[source], node_id(side, step.name), style="dashed",
-                       tailport=port, headport=port)
-            elif source in splits:
-                g.edge(splits[source], node_id(side, step.name), weight="10")
-            else:
-                g.edge(tail, node_id(side, step.name), weight="10")
-    for source, split in splits.items():
-        g.edge(node_id(side, source), split, arrowhead="none", weight="10")
-    (output,) = [s for s in steps if s.kind == "output"]
-    top = node_id(side, output.inputs[0])
-    if info["final_norm"]:
-        final = node_id(side, "final_norm")
-        g.node(final, "<LayerNorm<BR/><FONT POINT-SIZE=\"12\">once, after the last block</FONT>>",
-               color=theme.color("yellow"), fillcolor=theme.fill("yellow"))
-        g.edge(top, final, weight="10")
-        top = final
-    g.node(node_id(side, "output"), "output", shape="plaintext", style="", width="0")
-    g.edge(top, node_id(side, "output"), weight="10")
-    # the title sits under the input, as a caption of its column
-    g.node(node_id(side, "title"), f"<<B>{title}</B><BR/><FONT POINT-SIZE=\"12\">{subtitle}</FONT>>",
-           shape="plaintext", style="", width="0")
-    g.edge(node_id(side, "title"), node_id(side, "x"), style="invis", weight="10")
+    """The DOT node name of a step on one side of the figure."""
+    return f"{side}_{step}"  # block nodes are "<side>__<step>" (diagrams.draw_block)
 
 
 def draw(data, theme):
-    g = theme.digraph("prenorm_blocks", rankdir="BT", nodesep="0.3", ranksep="0.22")
-    g.attr("node", width="1.9", margin="0.12,0.05")
+    g = theme.digraph("prenorm_blocks", rankdir="BT", nodesep="0.18", ranksep="0.2")
+    g.attr("node", margin="0.12,0.05")
     for side, _ in SIDES:
-        _draw_side(g, side, data["sides"][side], theme)
-    for row in ("title", "x", "output"):  # titles, inputs and outputs on one row each
+        info = data["sides"][side]
+        spine = f"{side}_spine"
+        source = node_id(side, "x")
+        g.node(source, "<<I>x<SUB>l</SUB></I>>", shape="plaintext", style="", width="0", group=spine)
+        drawn = diagrams.draw_block(g, info["spec"], theme, side, source)
+        top = drawn.output
+        if info["final_norm"]:
+            final = node_id(side, "final_norm")
+            diagrams.box(g, final, diagrams.html(info["final_norm"], small="once, after the last block"),
+                         theme, diagrams.COLORS["norm"], group=spine)
+            g.edge(top, final, weight="20")
+            top = final
+        output = node_id(side, "output")
+        g.node(output, "output", shape="plaintext", style="", width="0", group=spine)
+        g.edge(top, output, weight="20")
+        # the title above the column, centred between the spine and the branches
+        title, subtitle = TITLES[side]
+        name = node_id(side, "title")
+        g.node(name, f'<<B>{title}</B><BR/><FONT POINT-SIZE="12">{subtitle}</FONT>>', shape="plaintext",
+               style="", width="0", fontcolor=theme.heading)
+        g.edge(output, name, style="invis")
+        g.edge(drawn.node("ffn"), name, style="invis")
+    for row in ("x", "output", "title"):  # inputs, outputs and titles: one row each
         with g.subgraph() as same:
             same.attr(rank="same")
             for side, _ in SIDES:

@@ -1,9 +1,15 @@
 """Attention of a trained model: a one-layer, one-head transformer that reverses sequences.
 
-To output position i of the reversed sequence the model must read input
-position n-1-i, and the attention map shows that it learned exactly this: an
-anti-diagonal. The plotted example is a held-out sequence (never seen in
-training); the tick labels are its actual tokens.
+The model is an encoder: position i reads input token x_i, its query is
+computed from that token, and its output is the token it predicts for
+position i of the reversed sequence, x_(n-1-i). To write it, position i must
+read position n-1-i, and the attention map shows that it learned exactly
+this: an anti-diagonal. Rows are positions (left labels: the input token
+whose query it is; right labels: what that position outputs); columns are
+the same positions as keys (top labels: their input tokens). The plotted
+example is a held-out sequence (never seen in training). The mean
+anti-diagonal mass quoted is over all 2000 held-out sequences; on the
+plotted one it is within 1e-3 of 1.
 """
 import torch
 
@@ -14,13 +20,14 @@ from figures_src.figure import Figure
 FIGURE = Figure(
     name="reversal-attention",
     alt=("Heat map of the attention weights of a one-layer, one-head transformer reversing the sequence "
-         "{example}. Each output position puts almost all of its weight on the mirrored input position, "
-         "so the bright cells form the anti-diagonal; mean weight on it {anti_diagonal_mass:.0%}."),
-    caption=("Attention of a tiny transformer (1 layer, 1 head, $$d_{{model}} = {d_model}$$) trained to reverse "
-             "sequences of {length} digits: output position $$i$$ attends to input position $$n-1-i$$. "
-             "Trained in {steps} steps; it reverses {held_out_accuracy:.1%} of {n_held_out} held-out "
-             "sequences it never saw. The plotted example is one of them; on average "
-             "{anti_diagonal_mass:.0%} of the attention sits on the anti-diagonal."),
+         "{example}. Each row is a position, whose query comes from that position's input digit; it puts "
+         "almost all of its weight on the mirrored position, so the bright cells form the anti-diagonal; "
+         "mean weight on it {anti_diagonal_mass:.1%}."),
+    caption=("Attention of a tiny transformer (1 layer, 1 head, $$d_{{model}} = {d_model}$$) trained to "
+             "reverse {length} digits. Each row is a position: its query comes from that position's input "
+             "digit (left), and it outputs the digit on the right, found at position $$n-1-i$$, where it "
+             "attends. It reverses {held_out_accuracy:.1%} of {n_held_out} held-out sequences; "
+             "{anti_diagonal_mass:.1%} of the attention sits on the anti-diagonal."),
 )
 
 
@@ -49,12 +56,9 @@ def compute() -> dict:
             "length": LENGTH,
             "d_model": CONFIG["d_model"],
             "steps": metrics["steps"],
-            "final_loss": metrics["final_loss"],
             "held_out_accuracy": metrics["held_out_sequence_accuracy"],
-            "held_out_token_accuracy": metrics["held_out_token_accuracy"],
             "n_held_out": metrics["n_held_out"],
             "anti_diagonal_mass": anti_diagonal_mass(all_weights),
-            "example_anti_diagonal_mass": anti_diagonal_mass(weights),
             "example": " ".join(str(t) for t in example.tolist()),
         },
     }
@@ -65,23 +69,30 @@ def draw(data, theme):
 
     weights = data["weights"].numpy()
     n = weights.shape[0]
-    fig, ax = plt.subplots(figsize=(5.6, 5.0))
+    tokens = [str(t) for t in data["tokens"].tolist()]
+    fig, ax = plt.subplots(figsize=(5.4, 5.6))
     image = ax.imshow(weights, cmap=theme.cmap("blue"), vmin=0, vmax=1, interpolation="nearest")
-    for i in range(n):
-        for j in range(n):
-            if weights[i, j] >= 0.1:  # print the weights that carry the map
-                ax.text(j, i, f"{weights[i, j]:.2f}".lstrip("0"), ha="center", va="center",
-                        fontsize=10, color=theme.background if weights[i, j] > 0.5 else theme.text)
-    ax.set_xticks(range(n), [str(t) for t in data["tokens"].tolist()])
-    ax.set_yticks(range(n), [str(t) for t in data["output"].tolist()])
+    # a light grid between the cells
+    ax.set_xticks([j - 0.5 for j in range(1, n)], minor=True)
+    ax.set_yticks([i - 0.5 for i in range(1, n)], minor=True)
+    ax.grid(which="minor", color=theme.grid, linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    ax.set_xticks(range(n), tokens)
+    ax.set_yticks(range(n), tokens)
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
-    ax.set_xlabel("input tokens (keys)")
-    ax.set_ylabel("output tokens (queries)")
-    ax.tick_params(length=0)
+    ax.set_xlabel("keys: input digit at each position")
+    ax.set_ylabel("queries: input digit at each position")
+    outputs = ax.secondary_yaxis("right")
+    outputs.set_yticks(range(n), [str(t) for t in data["output"].tolist()])
+    outputs.tick_params(length=0)
+    outputs.set_ylabel("output at that position")
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, ticks=(0, 0.5, 1))
+    for spine in outputs.spines.values():
+        spine.set_visible(False)
+    bar = fig.colorbar(image, ax=ax, orientation="horizontal", fraction=0.05, pad=0.05, aspect=30,
+                       ticks=(0, 0.5, 1))
     bar.outline.set_visible(False)
     bar.set_label("attention weight")
     return fig

@@ -5,6 +5,9 @@ subtracts the mean: on zero-mean input it equals LayerNorm (the RMS is then
 the standard deviation), a shift of the input moves its output while
 LayerNorm does not notice, and a scale changes neither. The panels draw the
 project's own LayerNorm and RMSNorm (gain 1, bias 0) on the same vectors.
+The norms' epsilons (1e-5, 1e-6) leave differences around 1e-5 where the
+two should agree; the tests allow 1e-4. The legend sits above the panels,
+never over the data.
 """
 import torch
 
@@ -52,8 +55,6 @@ def compute() -> dict:
             "zero_mean_difference": float((outputs["LayerNorm"]["x"] - outputs["RMSNorm"]["x"]).abs().max()),
             "ln_shift_change": change("LayerNorm", "shifted"),
             "rms_shift_change": change("RMSNorm", "shifted"),
-            "ln_scale_change": change("LayerNorm", "scaled"),
-            "rms_scale_change": change("RMSNorm", "scaled"),
             "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),
         },
     }
@@ -67,7 +68,7 @@ def draw(data, theme):
     # overlapping curves must stay visible: a line, big hollow squares, crosses
     looks = {
         "x": dict(color=theme.color("blue"), marker="o", markersize=4, linewidth=2.2, zorder=3),
-        "shifted": dict(color=theme.color("orange"), marker="s", markersize=8, fillstyle="none",
+        "shifted": dict(color=theme.color("vermillion"), marker="s", markersize=8, fillstyle="none",
                         linestyle="none", markeredgewidth=1.5, zorder=2),
         "scaled": dict(color=theme.color("green"), marker="x", markersize=7, linestyle="none",
                        markeredgewidth=1.6, zorder=4),

@@ -1,30 +1,37 @@
-"""A recurrent network rolled up (the loop) and unrolled over time.
+"""A recurrent network rolled up (the loop) and unrolled over time, with the
+gradient's way back.
 
 Unrolled, the RNN is a deep chain in which every link is the same matrix
-W_hh: that shared matrix is why its gradients shrink (or grow) geometrically
-with distance, which the rnn-forgets figure measures. The diagram is drawn
-from a SimpleRNN built exactly as rnn-forgets builds it, run on a short
-sequence: one node per time step it actually took, and every recurrent edge
-names the parameter the step used.
+W_hh. Going back, the gradient is multiplied at step t by the Jacobian
+J_t = dh_t/dh_(t-1) = diag(1 - h_t^2) W_hh: a different matrix every step
+(h_t changes), but every one contains the same W_hh, so over k steps the
+gradient meets W_hh k times; the rnn-forgets figure measures what that does.
+The diagram is drawn from the RNN rnn-forgets uses (make_rnn of its first
+seed), run on a short sequence: one node per time step it took, every
+recurrent edge names the parameter the step used, and compute() keeps the
+Jacobians (autograd) that the dashed arrows stand for.
 """
 import torch
 
 from figures_src.figure import Figure
 from figures_src.experiments import rnn_gradients
 
-STEPS = 3  # time steps drawn (the decay figure runs rnn_gradients.LENGTH)
+STEPS = 3  # time steps drawn
 
 FIGURE = Figure(
     name="rnn-unrolled",
     alt=("Left, a recurrent network drawn as one cell whose output loops back into itself "
          "through the matrix W_hh. Right, the same network unrolled over {steps} time steps: a "
          "row of cells h_1 to h_{steps}, each receiving the input x_t through W_xh and the "
-         "previous state through the same matrix W_hh ({hidden_size} by {hidden_size})."),
+         "previous state through the same matrix W_hh ({hidden_size} by {hidden_size}). Dashed "
+         "arrows run back from each cell to the one before: the gradient, multiplied at step t "
+         "by diag(1 - h_t squared) times W_hh."),
     caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), "
-             "$$h_t = \\tanh(W_{{xh}} x_t + W_{{hh}} h_{{t-1}} + b)$$. Every step multiplies by "
-             "the same $$W_{{hh}}$$ ({hidden_size} × {hidden_size}), so over $$k$$ steps a "
-             "gradient is multiplied $$k$$ times by nearly the same Jacobian. Drawn from the "
-             "RNN of the next figure, which runs it for {decay_length} steps."),
+             "$$h_t = \\tanh(W_{{xh}} x_t + W_{{hh}} h_{{t-1}} + b)$$. The same $$W_{{hh}}$$ "
+             "({hidden_size} × {hidden_size}) multiplies every step. Going back (dashed), the "
+             "gradient is multiplied at each step by $$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$: "
+             "it changes with $$h_t$$, but every step contains the same $$W_{{hh}}$$. The next "
+             "figure measures the effect."),
 )
 
 
@@ -37,16 +44,18 @@ def compute() -> dict:
     # weights SimpleRNN.step multiplies by: the same two parameters every time
     steps = [{"t": t, "input_weight": rnn.W_xh, "recurrent_weight": rnn.recurrent_weight}
              for t in range(states.shape[1])]
+    # J_t = dh_t/dh_(t-1) by autograd, for the backward (dashed) arrows t = 2..STEPS
+    jacobians = [torch.autograd.functional.jacobian(lambda h: rnn.step(x[0, t], h), states[0, t - 1])
+                 for t in range(1, states.shape[1])]
     return {
         "rnn": rnn,
         "inputs": x[0],
         "states": states[0],
         "steps": steps,
+        "jacobians": jacobians,  # jacobians[j] is J_(j+2) in the drawing's 1-based steps
         "facts": {
             "steps": len(steps),
             "hidden_size": rnn.hidden_size,
-            "input_size": rnn.input_size,
-            "decay_length": rnn_gradients.LENGTH,
         },
     }
 
@@ -72,10 +81,11 @@ def _math(name, shape=None):
 def draw(data, theme):
     rnn, steps = data["rnn"], data["steps"]
     # wide and short: larger type than the default, so it stays legible scaled to a phone
-    g = theme.digraph("rnn_unrolled", rankdir="BT", nodesep="0.2", ranksep="0.35", fontsize="17")
+    g = theme.digraph("rnn_unrolled", rankdir="BT", nodesep="0.15", ranksep="0.35", fontsize="17")
     g.attr("node", fontsize="18")
     g.attr("edge", fontsize="16")
     recurrent = theme.color("vermillion")
+    gradient = theme.color("blue")
     cell = dict(shape="circle", width="0.6", fixedsize="true", style="filled",
                 color=theme.color("blue"), fillcolor=theme.fill("blue"), penwidth="1.6")
 
@@ -83,14 +93,14 @@ def draw(data, theme):
         g.node(name, label, shape="plaintext", style="", width="0", height="0", margin="0.04",
                **attrs)
 
-    # rolled: one cell that feeds itself
+    # rolled: one cell that feeds itself, the loop drawn wide around its right side
     w_hh = rnn.recurrent_weight
     plain("x", "<<I>x<SUB>t</SUB></I>>")
     g.node("h", "<<I>h<SUB>t</SUB></I>>", **cell)
     plain("y", "<<I>h<SUB>t</SUB></I>>")
     g.edge("x", "h", label=_math(_weight_name(rnn, rnn.W_xh)))
-    g.edge("h", "h", label=_math(_weight_name(rnn, w_hh)), color=recurrent,
-           fontcolor=recurrent, penwidth="2", headport="e", tailport="n")
+    g.edge("h", "h", label=_math(_weight_name(rnn, w_hh)), color=recurrent, fontcolor=theme.text,
+           penwidth="2", tailport="ne", headport="se", arrowsize="0.7")
     g.edge("h", "y")
     plain("equals", "=", fontsize="28")
 
@@ -105,10 +115,21 @@ def draw(data, theme):
         g.edge(f"x{t}", f"h{t}", label=_math(_weight_name(rnn, step["input_weight"])))
         g.edge(f"h{t}", f"y{t}")
         g.edge(previous, f"h{t}", label=_math(_weight_name(rnn, step["recurrent_weight"])),
-               color=recurrent, fontcolor=recurrent, penwidth="2")
+               color=recurrent, fontcolor=theme.text, penwidth="2")
         previous = f"h{t}"
 
-    for row in (["x", "x1"], ["h", "equals", "h0"] + [f"h{s['t'] + 1}" for s in steps], ["y", "y1"]):
+    # backward: the gradient flows right to left, multiplied at every step by that step's
+    # Jacobian J_t = dh_t/dh_(t-1) = diag(1 - h_t^2) W_hh, drawn above the chain
+    cells = [f"h{s['t'] + 1}" for s in steps]
+    for t in range(len(cells), 1, -1):
+        g.edge(f"h{t}", f"h{t - 1}", label=f'<× <I>J</I><SUB>{t}</SUB>>', color=gradient,
+               fontcolor=theme.text, style="dashed", penwidth="1.8", constraint="false",
+               tailport="sw", headport="se")
+    g.attr(label=("<dashed: the gradient, × <I>J<SUB>t</SUB></I> = "
+                  "diag(1 − <I>h<SUB>t</SUB></I><SUP>2</SUP>) <I>W</I><SUB>hh</SUB>>"),
+           labelloc="b", labeljust="r", fontsize="16")
+
+    for row in (["x", "x1"], ["h", "equals", "h0"] + cells, ["y", "y1"]):
         with g.subgraph() as same:
             same.attr(rank="same")
             for name in row:

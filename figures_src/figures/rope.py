@@ -8,14 +8,21 @@ q and k at two placements with the same offset (both arrows turned, same angle
 between them), the score map (constant along its diagonals), and the classic
 layout bug, pairs (i, i + d/2) turned by the interleaved frequencies, which
 breaks exactly that property.
+
+Checked (tests/figures/test_rope.py) on the drawn data, in float64: the
+largest spread along a diagonal of the RoPE map is about 1e-14 (test bound
+1e-10), against about 15 for the bug; norms are kept to 1e-12; the map
+equals the paper's complex form sum_i |q_i||k_i| cos((m - n) theta_i + phase).
+Each map has its own symmetric colour scale (the bug's scores are larger,
+and a shared scale washed the RoPE map out). The rotate-half layout with
+matching frequencies is equivalent and is tested in tests/nn/test_positional.py.
 """
 import math
 
 import torch
 
 from figures_src.figure import Figure
-from figures_src.nn.positional import (apply_rope, apply_rope_rotate_half, relative_score_spread,
-                                       rope_frequencies, rotate_half, score_map)
+from figures_src.nn.positional import apply_rope, relative_score_spread, rope_frequencies, rotate_half, score_map
 
 D = 64  # query/key width
 N_POSITIONS = 32
@@ -35,7 +42,7 @@ def apply_rope_mismatched(x, positions):
     return x * torch.cos(angle) + rotate_half(x) * torch.sin(angle)
 
 
-VARIANTS = {"rope": apply_rope, "rotate_half": apply_rope_rotate_half, "mismatched": apply_rope_mismatched}
+VARIANTS = {"rope": apply_rope, "mismatched": apply_rope_mismatched}
 
 FIGURE = Figure(
     name="rope",
@@ -45,20 +52,13 @@ FIGURE = Figure(
          "panels, but the angle between them is {pair_angle_degrees:.0f} degrees in both. Bottom "
          "left: a {n_positions} by {n_positions} map of query-key scores whose colours are constant "
          "along every diagonal. Bottom right: the same map with the rotate-half pairing and "
-         "interleaved frequencies mixed up: the diagonals are no longer constant. In both maps the "
-         "two cells of the top row are circled and the diagonal through them is dashed."),
-    caption=("RoPE with $$d = {d}$$, $$\\theta_i = 10000^{{-2i/d}}$$, for one random query $$q$$ and "
-             "key $$k$$. Top: pair $$i = {pair}$$ of $$q$$ at position $$m$$ and of $$k$$ at "
-             "position $$n$$ (each position turns it by {pair_degrees_per_position:.0f}°). Moving "
-             "both from $$(m, n) = ({m_first}, {n_first})$$ to "
-             "$$({m_second}, {n_second})$$ turns both arrows but keeps the angle between "
-             "them, {pair_angle_degrees:.0f}°. Bottom left: the full score "
-             "$$\\langle R_m q, R_n k\\rangle$$ for every $$m, n$$ (orange positive, blue negative; "
-             "circled: the two placements above, dashed: their diagonal) is constant along each "
-             "diagonal (fixed $$n - m$$): the "
-             "largest spread along a diagonal is {diagonal_spread:.1g} in double precision. Bottom "
-             "right, same colour scale: pairing dimensions $$(i, i + d/2)$$ but laying the "
-             "frequencies out for pairs $$(2i, 2i+1)$$ breaks this (spread {mismatched_spread:.2g})."),
+         "interleaved frequencies mixed up: the diagonals are no longer constant. Each map has its "
+         "own colour bar; the two cells of the top row are circled."),
+    caption=("RoPE ($$d = {d}$$) on one random query $$q$$ and key $$k$$. Top: pair $$i = {pair}$$ "
+             "of $$q$$ at position $$m$$ and of $$k$$ at $$n$$; moving both by the same amount turns "
+             "both arrows, not the angle between them. Bottom left: the score "
+             "$$\\langle R_m q, R_n k\\rangle$$ is constant along each diagonal. Right: pairing "
+             "$$(i, i + d/2)$$ with frequencies laid out for $$(2i, 2i+1)$$ breaks this.")
 )
 
 
@@ -89,18 +89,16 @@ def compute() -> dict:
         "same_offset": SAME_OFFSET,
         "placement_angles": placement_angles,  # degrees from R_m q to R_n k, one per (m, n)
         "theta": rope_frequencies(D),
+        "spreads": spreads,  # name -> largest max - min along a diagonal
+        "norm_error": norm_error,
         "facts": {
             "d": D,
             "n_positions": N_POSITIONS,
             "pair": PAIR,
-            "pair_degrees_per_position": float(torch.rad2deg(rope_frequencies(D)[PAIR])),
             "pair_angle_degrees": abs(placement_angles[0]),
             "m_first": SAME_OFFSET[0][0], "n_first": SAME_OFFSET[0][1],  # the two placements
             "m_second": SAME_OFFSET[1][0], "n_second": SAME_OFFSET[1][1],
             "diagonal_spread": spreads["rope"],
-            "rotate_half_spread": spreads["rotate_half"],
-            "mismatched_spread": spreads["mismatched"],
-            "norm_error": norm_error,
         },
     }
 
@@ -122,13 +120,13 @@ def _draw_placement(ax, data, index, extent, theme):
     q_vec, k_vec = data["rotated_q_pair"][m].numpy(), data["rotated_k_pair"][n].numpy()
     ax.axhline(0, color=theme.grid, linewidth=0.8, zorder=0)
     ax.axvline(0, color=theme.grid, linewidth=0.8, zorder=0)
-    for vec, name, pos, colour in ((q_vec, "q", m, "blue"), (k_vec, "k", n, "orange")):
+    for vec, name, pos, colour in ((q_vec, "q", m, "blue"), (k_vec, "k", n, "vermillion")):
         ax.add_patch(Circle((0, 0), float((vec ** 2).sum() ** 0.5), fill=False, color=theme.grid,
                             linewidth=1.0, zorder=0))  # the circle the vector travels on
         ax.annotate("", xy=vec, xytext=(0, 0),
                     arrowprops=dict(arrowstyle="-|>", color=theme.color(colour), linewidth=2.4,
                                     shrinkA=0, shrinkB=0, mutation_scale=16))
-        _label_tip(ax, vec, f"$R_{{{pos}}}\\,{name}$", theme.color(colour), 0.06 * extent)
+        _label_tip(ax, vec, f"$R_{{{pos}}}\\,{name}$", theme.text, 0.06 * extent)
     # the angle from q to k, the short way round, as a shaded wedge up to the shorter arrow
     sweep = data["placement_angles"][index]
     radius = min(float((q_vec ** 2).sum() ** 0.5), float((k_vec ** 2).sum() ** 0.5))
@@ -146,17 +144,18 @@ def _draw_placement(ax, data, index, extent, theme):
     ax.set_title(f"$m = {m}$, $n = {n}$: angle {abs(sweep):.0f}°", fontsize=14)
 
 
-def _draw_map(ax, scores, limit, data, theme, title):
-    """A score map S[m, n] on a shared symmetric colour scale; the top row's placements circled,
-    the diagonal through them dashed."""
-    ax.imshow(scores.numpy(), origin="lower", cmap=theme.diverging_cmap(), vmin=-limit, vmax=limit,
-              interpolation="nearest")
+def _draw_map(ax, scores, data, theme, title):
+    """A score map S[m, n] on its own symmetric colour scale; the top row's placements circled,
+    the diagonal through them dashed. Returns the image, for its colour bar."""
+    limit = float(scores.abs().max())
+    image = ax.imshow(scores.numpy(), origin="lower", cmap=theme.diverging_cmap(), vmin=-limit,
+                      vmax=limit, interpolation="nearest")
     size = scores.shape[0]
     (m0, n0) = data["same_offset"][0]  # the diagonal through the top row's placements
     ax.plot((n0 - m0 - 0.5, size - 0.5), (-0.5, size - 0.5 - (n0 - m0)), color=theme.heading,
             linewidth=1.0, linestyle=(0, (3, 3)))
     for m, n in data["same_offset"]:
-        ax.plot(n, m, marker="o", markersize=9, markerfacecolor="none", markeredgecolor=theme.heading,
+        ax.plot(n, m, marker="o", markersize=9, markerfacecolor="none", color=theme.heading,
                 markeredgewidth=1.6)
     ax.set_title(title, fontsize=14)
     ax.set_xlabel("key position $n$")
@@ -165,13 +164,14 @@ def _draw_map(ax, scores, limit, data, theme, title):
     ax.set_yticks(ticks)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
+    return image
 
 
 def draw(data, theme):
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(6.2, 6.6))
-    grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.08), wspace=0.12, hspace=0.42)
+    fig = plt.figure(figsize=(6.2, 7.1))
+    grid = fig.add_gridspec(3, 2, height_ratios=(1, 1.08, 0.05), wspace=0.14, hspace=0.42)
     q_pair, k_pair = data["rotated_q_pair"], data["rotated_k_pair"]
     extent = 1.12 * max(float(q_pair.norm(dim=-1).max()), float(k_pair.norm(dim=-1).max()))
     for index in range(len(data["same_offset"])):
@@ -180,11 +180,16 @@ def draw(data, theme):
     fig.text(0.5, 0.985, f"one pair ($i = {data['facts']['pair']}$) of $q$ and $k$, "
              f"twice with offset $n - m = {n0 - m0}$",
              ha="center", va="top", fontsize=14, color=theme.heading)
-    limit = max(float(data["scores"][name].abs().max()) for name in ("rope", "mismatched"))
-    left = fig.add_subplot(grid[1, 0])
-    _draw_map(left, data["scores"]["rope"], limit, data, theme, "RoPE\nsame along each diagonal")
-    left.set_ylabel("query position $m$")
-    right = fig.add_subplot(grid[1, 1], sharey=left)
-    _draw_map(right, data["scores"]["mismatched"], limit, data, theme, "conventions mixed up\ndiagonals broken (bug)")
-    right.tick_params(left=False, labelleft=False)
+    panels = (("rope", "RoPE\nsame along each diagonal"),
+              ("mismatched", "conventions mixed up\ndiagonals broken (bug)"))
+    for column, (name, title) in enumerate(panels):
+        ax = fig.add_subplot(grid[1, column])
+        image = _draw_map(ax, data["scores"][name], data, theme, title)
+        if column == 0:
+            ax.set_ylabel("query position $m$")
+        else:
+            ax.tick_params(labelleft=False)
+        bar = fig.colorbar(image, cax=fig.add_subplot(grid[2, column]), orientation="horizontal")
+        bar.outline.set_visible(False)
+        bar.set_label("score $\\langle R_m q, R_n k\\rangle$", fontsize=12)
     return fig

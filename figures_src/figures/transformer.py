@@ -3,14 +3,22 @@
 Drawn bottom to top like the paper: the encoder stack on the left, the
 decoder stack on the right, N identical layers each, post-norm "Add & Norm"
 after every sub-layer, masked self-attention in the decoder, and
-cross-attention whose keys and values come from the encoder output.
+cross-attention whose keys and values come from the encoder output. Both
+blocks are drawn by figures_src.diagrams.draw_block (the one block drawing
+of the post) from the model's own first encoder and decoder Block: the
+residual stream is the straight spine, each sub-layer branches off towards
+the other stack and comes back into its "Add & Norm".
 
-Every number on the diagram is read from the TransformerConfig, and the
-parameter count in the caption is counted on a real EncoderDecoder(config)
-(with the vocabulary the config assumes: the paper's 65M depends on it).
+Every number on the diagram is read from the TransformerConfig (through the
+Blocks built from it), and the parameter count in the caption is counted on
+a real EncoderDecoder(config), with the vocabulary the config assumes: the
+paper's 65M depends on it. tests/figures/test_transformer.py replays both
+drawn blocks on the real blocks' forward passes (forward hooks) and checks
+the layout: the height fits a laptop screen and the stacks face each other.
 """
 import dataclasses
 
+from figures_src import diagrams
 from figures_src.figure import Figure
 from figures_src.nn.transformer import EncoderDecoder, TransformerConfig, count_parameters
 
@@ -20,19 +28,22 @@ FIGURE = Figure(
     name="transformer",
     alt=("Architecture diagram of the encoder-decoder transformer, read bottom to top. Left, "
          "the encoder: input embedding plus positional encoding, then {n_layers} identical "
-         "layers of multi-head self-attention and a feed-forward network, each followed by "
-         "Add & Norm. Right, the decoder: output embedding of the outputs shifted right plus "
-         "positional encoding, then {n_layers} layers of masked multi-head self-attention, "
-         "multi-head attention over the encoder output (keys and values from the encoder), "
-         "and a feed-forward network, each followed by Add & Norm; then a linear layer and a "
-         "softmax give the output probabilities. Labels: d_model = {d_model}, d_ff = {d_ff}, "
-         "h = {n_heads}, d_k = d_v = {d_k}."),
+         "layers; in each, the residual stream runs straight up, and multi-head self-attention, "
+         "then a feed-forward network, branch off it to the right and rejoin it at an Add & Norm. "
+         "Right, the decoder: output embedding of the outputs shifted right plus positional "
+         "encoding, then {n_layers} layers whose branches, on the left, are masked multi-head "
+         "self-attention, multi-head attention whose keys and values come from the encoder's "
+         "output and whose queries come from the decoder, and a feed-forward network, each "
+         "rejoining at an Add & Norm; then a linear layer and a softmax give the output "
+         "probabilities. Labels: d_model = {d_model}, d_ff = {d_ff}, h = {n_heads}, "
+         "d_k = d_v = {d_k}."),
     caption=("The transformer (after Vaswani et al. 2017, Figure 1), base model: "
              "$$N = {n_layers}$$, $$d_{{model}} = {d_model}$$, $$d_{{ff}} = {d_ff}$$, "
-             "$$h = {n_heads}$$, $$d_k = d_v = {d_k}$$, post-norm. Our EncoderDecoder with this "
-             "configuration has {params_millions:.1f}M parameters, assuming a shared "
-             "source/target vocabulary of {vocab_size} tokens whose embedding is tied to the "
-             "output layer ({embedding_millions:.1f}M of them); the paper reports 65M."),
+             "$$h = {n_heads}$$, $$d_k = d_v = {d_k}$$. Each sub-layer branches off the residual "
+             "stream (the straight vertical line), is added back and normalised. With a shared "
+             "{vocab_size}-token vocabulary tied to the output layer ({embedding_millions:.1f}M "
+             "parameters), our EncoderDecoder has {params_millions:.1f}M parameters; the paper "
+             "reports 65M."),
 )
 
 
@@ -48,114 +59,71 @@ def compute(config: TransformerConfig = CONFIG) -> dict:
     labels = describe(config)
     return {
         "config": labels,
+        # what the block diagrams show, read from the model's own first blocks
+        "blocks": {"enc": diagrams.describe(model.encoder.blocks[0]),
+                   "dec": diagrams.describe(model.decoder.blocks[0])},
         "params": params,
         "facts": {
             "n_layers": config.n_layers, "d_model": config.d_model, "d_ff": config.d_ff,
-            "n_heads": config.n_heads, "d_k": config.d_k, "d_v": config.d_v,
-            "vocab_size": config.vocab_size,
+            "n_heads": config.n_heads, "d_k": config.d_k, "vocab_size": config.vocab_size,
             "params": params,
             "params_millions": params / 1e6,
             "embedding_millions": embedding / 1e6,
-            "tied_embeddings": config.tie_embeddings,
         },
     }
 
 
-def _html(*lines, small=None):
-    """A two-line HTML-like label: a title, then smaller detail lines."""
-    text = "<BR/>".join(lines)
-    if small:
-        text += f'<BR/><FONT POINT-SIZE="12">{small}</FONT>'
-    return f"<{text}>"
-
-
 def draw(data, theme):
     c = data["config"]
-    d, dff, h, dk, dv, vocab = c["d_model"], c["d_ff"], c["n_heads"], c["d_k"], c["d_v"], c["vocab_size"]
-    g = theme.digraph("transformer", rankdir="BT", nodesep="0.25", ranksep="0.2",
-                      newrank="true")
-    g.attr("node", width="2.1", margin="0.12,0.05")
+    d, vocab = c["d_model"], c["vocab_size"]
+    g = theme.digraph("transformer", rankdir="BT", nodesep="0.16", ranksep="0.1", newrank="true")
+    g.attr("node", margin="0.1,0.03")
 
-    def box(graph, name, label, color):
-        graph.node(name, label, color=theme.color(color), fillcolor=theme.fill(color))
+    def plain(name, label, **attrs):
+        g.node(name, label, shape="plaintext", style="", width="0", height="0.3", margin="0.02", **attrs)
 
-    def plain(graph, name, label, **attrs):
-        graph.node(name, label, shape="plaintext", style="", width="0", **attrs)
+    blocks = {}
+    # the encoder's sub-layers branch right, the decoder's left: towards each other, so that the
+    # encoder output reaches the decoder's cross-attention without crossing a residual stream
+    sides = (("enc", "Inputs", "Input Embedding", "right"),
+             ("dec", "Outputs<BR/>(shifted right)", "Output Embedding", "left"))
+    for side, tokens, embedding, branch in sides:
+        spine = f"{side}_spine"
+        plain(f"{side}_tokens", f"<{tokens}>")
+        diagrams.box(g, f"{side}_embed", diagrams.html(embedding, small=f"{vocab} × {d}"), theme,
+                     diagrams.COLORS["embedding"], group=spine)
+        diagrams.plus(g, f"{side}_add_pe", theme, group=spine)
+        plain(f"{side}_pe", "Positional Encoding")
+        g.edge(f"{side}_embed", f"{side}_add_pe", weight="20")
+        # the tokens and the positional encoding come in from the branch side
+        for row in (("tokens", "embed"), ("pe", "add_pe")):
+            tail, head = (f"{side}_{name}" for name in row)
+            with g.subgraph() as same:
+                same.attr(rank="same")
+                same.node(tail)
+                same.node(head)
+            if branch == "left":
+                g.edge(tail, head)
+            else:
+                g.edge(head, tail, dir="back")
+        blocks[side] = diagrams.draw_block(
+            g, data["blocks"][side], theme, side, f"{side}_add_pe", side=branch, add_norm=True,
+            sizes=True, frame_label=f"<<I>N</I> = {c['n_layers']} ×>",
+            branch_labels={"cross_attn": "Q"})
 
-    def add(graph, name):
-        graph.node(name, "+", shape="circle", width="0.3", height="0.3", fixedsize="true",
-                   fontsize="16", style="", margin="0")
+    # cross-attention: keys and values come from the top of the encoder stack
+    g.edge(blocks["enc"].output, blocks["dec"].node("cross_attn"), xlabel="K, V ",
+           color=theme.color("vermillion"), penwidth="2")
+    with g.subgraph() as same:  # the two stacks start on one row, as in the paper
+        same.attr(rank="same")
+        same.node("enc_embed")
+        same.node("dec_embed")
 
-    attention = _html("Multi-Head Attention", small=f"<I>h</I> = {h}, <I>d<SUB>k</SUB></I> = <I>d<SUB>v</SUB></I> = {dk}")
-    masked = _html("Masked Multi-Head", "Attention", small=f"<I>h</I> = {h}, <I>d<SUB>k</SUB></I> = {dk}")
-    ffn = _html("Feed Forward", small=f"{d} → {dff} → {d}")
-    norm = _html("Add &amp; Norm")
-
-    def split(graph, name):
-        """A branch point: the residual path leaves the main path here."""
-        graph.node(name, "", shape="point", width="0.06", color=theme.muted, style="filled",
-                   fillcolor=theme.muted)
-
-    def residual(tail, head, side):
-        port = "w" if side == "enc" else "e"
-        g.edge(tail, head, tailport=port, headport=port, style="dashed", arrowhead="normal")
-
-    stack_attrs = dict(style="rounded,filled", color=theme.muted, fillcolor=theme.background,
-                       penwidth="1.2", fontsize="16", margin="12")
-    layers = {
-        "enc": [("attn", attention, "orange"), ("norm1", norm, "yellow"),
-                ("ffn", ffn, "sky_blue"), ("norm2", norm, "yellow")],
-        "dec": [("self", masked, "orange"), ("norm1", norm, "yellow"),
-                ("cross", attention, "orange"), ("norm2", norm, "yellow"),
-                ("ffn", ffn, "sky_blue"), ("norm3", norm, "yellow")],
-    }
-    for side, title in (("enc", "Inputs"), ("dec", "Outputs<BR/>(shifted right)")):
-        plain(g, f"{side}_tokens", f"<{title}>")
-        box(g, f"{side}_embed", _html("Input Embedding" if side == "enc" else "Output Embedding",
-                                       small=f"{vocab} × {d}"), "purple")
-        add(g, f"{side}_add_pe")
-        plain(g, f"{side}_pe", _html("Positional", "Encoding"), fontsize="13")
-        g.edge(f"{side}_tokens", f"{side}_embed", weight="10")
-        g.edge(f"{side}_embed", f"{side}_add_pe", weight="10")
-        g.edge(f"{side}_pe", f"{side}_add_pe")
-
-        with g.subgraph(name=f"cluster_{side}") as stack:
-            stack.attr(label=f"<<I>N</I> = {c['n_layers']} ×>", labelloc="b",
-                       labeljust="l" if side == "enc" else "r", **stack_attrs)
-            previous = f"{side}_add_pe"
-            for index, (name, label, color) in enumerate(layers[side]):
-                node = f"{side}_{name}"
-                if color == "yellow":  # Add & Norm: closes the residual around the sub-layer
-                    box(stack, node, label, color)
-                    g.edge(previous, node, weight="10")
-                    residual(branch, node, side)
-                else:  # a sub-layer: the residual branches off just below it
-                    branch = f"{side}_split{index}"
-                    split(stack, branch)
-                    box(stack, node, label, color)
-                    g.edge(previous, branch, arrowhead="none", weight="10")
-                    g.edge(branch, node, weight="10", label=" Q" if name == "cross" else
-                           (" Q, K, V" if color == "orange" else ""))
-                previous = node
-
-    # cross-attention: keys and values come from the top of the encoder
-    g.edge("enc_norm2", "dec_cross", label=" K, V", color=theme.color("orange"),
-           penwidth="2", fontcolor=theme.text)
-    # the two stacks side by side, as in the paper
-    for row_nodes in (("enc_tokens", "dec_tokens"), ("enc_pe", "enc_embed", "dec_embed", "dec_pe"),
-                      ("enc_add_pe", "dec_add_pe"), ("enc_attn", "dec_self")):
-        with g.subgraph() as row:
-            row.attr(rank="same")
-            if len(row_nodes) == 2:
-                row.node(row_nodes[0])
-                row.node(row_nodes[1])
-            for left, right in zip(row_nodes, row_nodes[1:]) if len(row_nodes) > 2 else ():
-                row.edge(left, right, style="invis")  # fixes the left-to-right order
-
-    box(g, "linear", _html("Linear", small=f"{d} → {vocab}"), "blue")
-    box(g, "softmax", _html("Softmax"), "green")
-    plain(g, "probs", _html("Output", "Probabilities"))
-    g.edge("dec_norm3", "linear")
-    g.edge("linear", "softmax")
-    g.edge("softmax", "probs")
+    diagrams.box(g, "linear", diagrams.html("Linear", small=f"{d} → {vocab}"), theme,
+                 diagrams.COLORS["linear"], group="dec_spine")
+    diagrams.box(g, "softmax", "Softmax", theme, diagrams.COLORS["softmax"], group="dec_spine")
+    plain("probs", "Output Probabilities", group="dec_spine")
+    g.edge(blocks["dec"].output, "linear", weight="20")
+    g.edge("linear", "softmax", weight="20")
+    g.edge("softmax", "probs", weight="20")
     return g

@@ -32,6 +32,39 @@ def causal_mask(n, device=None):
     return torch.ones(n, n, dtype=torch.bool, device=device).tril()
 
 
+def full_mask(n_queries, n_keys=None, device=None):
+    """[n_queries, n_keys] boolean mask, all True: every query sees every key
+    (encoder self-attention; cross-attention from the decoder to the encoder)."""
+    n_keys = n_queries if n_keys is None else n_keys
+    return torch.ones(n_queries, n_keys, dtype=torch.bool, device=device)
+
+
+class KVCache:
+    """The keys and values one attention layer has computed so far, kept for the next step.
+
+    When a causal model generates token by token, the key and value of token t
+    depend on tokens 0..t only, so they never change once computed. With the
+    cache, each step computes the new token's key and value, appends them here
+    and attends over everything stored, instead of recomputing all of them.
+    """
+
+    def __init__(self):
+        self.keys = None    # [B, h, T_so_far, d_k]
+        self.values = None  # [B, h, T_so_far, d_v]
+
+    def __len__(self):
+        """How many positions are stored."""
+        return 0 if self.keys is None else self.keys.size(-2)
+
+    def append(self, keys, values):
+        """Store the new positions' keys and values [B, h, T_new, d]; return all stored so far."""
+        if self.keys is not None:
+            keys = torch.cat([self.keys, keys], dim=-2)
+            values = torch.cat([self.values, values], dim=-2)
+        self.keys, self.values = keys, values
+        return keys, values
+
+
 class MultiHeadAttention(nn.Module):
     """h attention heads in parallel, concatenated and projected by W^O.
 
@@ -57,17 +90,22 @@ class MultiHeadAttention(nn.Module):
         batch, length, _ = x.shape
         return x.view(batch, length, self.n_heads, self.d_k).transpose(1, 2)
 
-    def forward(self, x, context=None, mask=None):
+    def forward(self, x, context=None, mask=None, cache=None):
         """Self-attention over x, or cross-attention from x to context.
 
         Queries come from x; keys and values from context (default: x).
         mask: bool, broadcastable to [B, h, T_q, T_k], True = may attend.
+        cache: a KVCache (self-attention while generating): x holds only the
+        new positions; their keys and values are appended to the cache and
+        the queries attend over all cached positions (T_k = cached + new).
         Returns (output [B, T_q, d_model], weights [B, h, T_q, T_k]).
         """
         context = x if context is None else context
         q = self.split_heads(self.w_q(x))
         k = self.split_heads(self.w_k(context))
         v = self.split_heads(self.w_v(context))
+        if cache is not None:
+            k, v = cache.append(k, v)
         heads, weights = scaled_dot_product_attention(q, k, v, mask)
         batch, length, _ = x.shape
         concat = heads.transpose(1, 2).reshape(batch, length, self.d_model)

@@ -11,7 +11,7 @@ warm-up (Xiong et al. 2020); the stack then needs one final norm.
 import torch
 from torch import nn
 
-from .attention import MultiHeadAttention, causal_mask
+from .attention import MultiHeadAttention, causal_mask, full_mask
 from .norms import LayerNorm
 
 
@@ -56,19 +56,27 @@ class Block(nn.Module):
             return x + self.dropout(sublayer(norm(x)))
         return norm(x + self.dropout(sublayer(x)))
 
-    def forward(self, x, memory=None, attention=None):
+    def forward(self, x, memory=None, attention=None, cache=None):
         """x [B, T, d_model] -> same shape. attention: a list that receives the
-        self-attention weights [B, h, T, T], when the caller wants to see them."""
-        mask = causal_mask(x.size(1), device=x.device) if self.causal else None
+        self-attention weights [B, h, T, T], when the caller wants to see them.
+        cache: a KVCache of this layer's earlier positions (generation); x then
+        holds the next T positions and the weights are [B, h, T, cached + T]."""
+        past, n = (0 if cache is None else len(cache)), x.size(1)
+        if self.causal:  # the new positions are the last n rows of the causal mask
+            mask = causal_mask(past + n, device=x.device)[past:]
+        else:
+            mask = full_mask(n, past + n, device=x.device)
 
         def self_attention(h):
-            out, weights = self.self_attn(h, mask=mask)
+            out, weights = self.self_attn(h, mask=mask, cache=cache)
             if attention is not None:
                 attention.append(weights)
             return out
 
         x = self.residual(x, self.self_attn_norm, self_attention)
         if self.cross_attention:
-            x = self.residual(x, self.cross_attn_norm, lambda h: self.cross_attn(h, context=memory)[0])
+            cross_mask = full_mask(n, memory.size(1), device=x.device)  # every source token, always
+            x = self.residual(x, self.cross_attn_norm,
+                              lambda h: self.cross_attn(h, context=memory, mask=cross_mask)[0])
         x = self.residual(x, self.ffn_norm, self.ffn)
         return x

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .attention import KVCache
 from .block import Block
 from .norms import LayerNorm
 from .positional import sinusoidal_encoding
@@ -70,11 +71,12 @@ class Embedding(nn.Module):
                                  persistent=False)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, tokens):
-        length = tokens.size(1)
-        if length > self.positions.size(0):
-            raise ValueError(f"Embedding: sequence length {length} exceeds max_len={self.positions.size(0)}")
-        return self.dropout(self.tokens(tokens) * self.scale + self.positions[:length])
+    def forward(self, tokens, start=0):
+        """tokens [B, T] at positions start .. start+T-1 (start > 0: generation with a cache)."""
+        end = start + tokens.size(1)
+        if end > self.positions.size(0):
+            raise ValueError(f"Embedding: sequence length {end} exceeds max_len={self.positions.size(0)}")
+        return self.dropout(self.tokens(tokens) * self.scale + self.positions[start:end])
 
 
 class Encoder(nn.Module):
@@ -155,10 +157,18 @@ class DecoderOnly(nn.Module):
         if config.tie_embeddings:
             self.lm_head.weight = self.embed.tokens.weight
 
-    def forward(self, tokens, attention=None):
+    def forward(self, tokens, attention=None, cache=None):
         """tokens [B, T] -> logits [B, T, vocab]; position t sees tokens 0..t only.
-        attention: a list that receives each layer's weights [B, h, T, T]."""
-        x = self.embed(tokens)
-        for block in self.blocks:
-            x = block(x, attention=attention)
+        attention: a list that receives each layer's weights [B, h, T, T].
+        cache: a list of one KVCache per layer (from new_cache()); tokens are
+        then the positions after the cached ones, and their keys and values
+        are appended, so generation computes each token's keys and values once."""
+        start = 0 if cache is None else len(cache[0])
+        x = self.embed(tokens, start)
+        for i, block in enumerate(self.blocks):
+            x = block(x, attention=attention, cache=None if cache is None else cache[i])
         return self.lm_head(self.final_norm(x))
+
+    def new_cache(self):
+        """An empty key/value cache: one KVCache per layer."""
+        return [KVCache() for _ in self.blocks]

@@ -1,6 +1,6 @@
 """The production build (_site, made by `make build`) served on 127.0.0.1 and
-one headless Chromium per test module. The browser and the server are the site
-tests' own (tests/site/sitebrowser.py), so both suites drive the browser one way.
+one headless Chromium per test module (sitebrowser.py; the benchmark drives
+the browser the same way).
 
 BROWSER_TEST_SOURCE=<dir> (a copy of the repository) and BROWSER_TEST_SITE=<dir>
 (its build, default <source>/_site) point the tests at another site, e.g. to
@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-for folder in (HERE, ROOT / "tests" / "site"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+if str(HERE) not in sys.path:  # the helpers beside this file, whatever pytest's import mode
+    sys.path.insert(0, str(HERE))
 
-import sitebrowser as browser  # noqa: E402  (tests/site/sitebrowser.py)
+import sitebrowser as browser  # noqa: E402
 import pages  # noqa: E402
+from figures_src import paths  # noqa: E402
 
-SCREENSHOTS = ROOT / "build" / "screenshots"
+SCREENSHOTS = paths.BUILD_DIR / "screenshots"
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import sitebrowser as browser
 import netlog
+from figures_src import paths
 
-ROOT = Path(__file__).resolve().parents[2]
 # The site's source (its post says what the page must show) and its build.
 # Both can point elsewhere, e.g. to try a post with figures before committing it.
-SOURCE = Path(os.environ.get("BROWSER_TEST_SOURCE", ROOT))
+SOURCE = Path(os.environ.get("BROWSER_TEST_SOURCE", paths.REPO_ROOT))
 SITE = Path(os.environ.get("BROWSER_TEST_SITE", SOURCE / "_site"))
-POST_SOURCE = SOURCE / "_posts" / "2023-05-19-give-me-attention.md"
-POST_URL = "posts/give-me-attention/"
+POST_SOURCE = SOURCE / paths.POST_FILE
+POST_URL = paths.POST_URL
 PHONE = {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True}
 
 
@@ -29,7 +29,7 @@ class Visit:
 
 
 def visit(driver, url: str) -> Visit:
-    """Load `url`, wait for fonts and MathJax, scroll to the end and back so
+    """Load `url`, wait for its fonts, scroll to the end and back so
     every lazy image loads; returns what happened on the way."""
     driver.get_log("performance")  # forget what came before
     driver.get_log("browser")
@@ -84,28 +84,22 @@ def images(driver) -> list[dict]:
 
 
 def math_report(driver) -> dict:
-    """Formulas in the page as served (TeX delimiters in its text, outside code)
-    against what MathJax left: typeset containers, TeX errors, raw TeX."""
-    return driver.execute_async_script(r"""
-        const done = arguments[arguments.length - 1];
-        const texOf = (root) => {
-            root.querySelectorAll('pre, code, script, style, mjx-container').forEach(e => e.remove());
-            return root.textContent;
+    """The formulas KaTeX rendered at build time, as the browser shows them:
+    how many, how many lack MathML or have no width, KaTeX errors, and TeX
+    delimiters or commands left in the text of <main> (outside code)."""
+    return driver.execute_script(r"""
+        const formulas = [...document.querySelectorAll('main .katex')];
+        const text = document.querySelector('main').cloneNode(true);
+        text.querySelectorAll('pre, code, script, style, .katex').forEach(e => e.remove());
+        const raw = text.textContent.match(/\$\$|\\(frac|sqrt|mathrm|top)\b|\\\(|\\\[/g) || [];
+        return {
+            rendered: formulas.length,
+            without_mathml: formulas.filter(f => !f.querySelector('.katex-mathml math annotation')).length,
+            empty: formulas.filter(f => f.querySelector('.katex-html').getBoundingClientRect().width === 0).length,
+            errors: document.querySelectorAll('main .katex-error, main .math-tex').length,
+            raw_left: raw.length,
+            katex_fonts: [...document.fonts].filter(f => f.family.startsWith('KaTeX') && f.status === 'loaded').length,
         };
-        const count = (text) => (text.match(/\\\(|\\\[/g) || []).length
-                                + Math.floor((text.match(/\$\$/g) || []).length / 2);
-        fetch(location.href).then(r => r.text()).then(html => {
-            const served = new DOMParser().parseFromString(html, 'text/html').querySelector('main') ;
-            const now = document.querySelector('main').cloneNode(true);
-            const containers = document.querySelectorAll('main mjx-container');
-            done({
-                formulas: served ? count(texOf(served)) : -1,
-                typeset: containers.length,
-                empty: [...containers].filter(c => c.getBoundingClientRect().width === 0).length,
-                errors: document.querySelectorAll('main mjx-merror').length,
-                raw_left: count(texOf(now)),
-            });
-        }, (e) => done({error: String(e)}));
     """)
 
 

@@ -1,8 +1,11 @@
-"""The decoder-only figure: a causal model's real attention, and a block drawn from its code path."""
+"""The decoder-only attention map: a causal model's real attention, and what each row writes."""
+import pytest
 import torch
 
-from figures_src.experiments.reversal import LENGTH, SEP, trained_causal_reversal_model
-from figures_src.nn.block import block_steps
+from figures_src import style
+from figures_src.experiments.reversal import CONFIG, LENGTH, SEP, causal_sequences, held_out_sequences, \
+    trained_causal_reversal_model
+from figures_src.output import render
 
 NAME = "decoder-only"
 
@@ -22,32 +25,69 @@ def test_later_tokens_do_not_change_earlier_outputs(figure_data, figure_module):
     t = figure_module(NAME).PROBE_POSITION
     assert torch.equal(data["logits"][:t + 1], data["logits_changed"][:t + 1])
     assert not torch.allclose(data["logits"][t + 1:], data["logits_changed"][t + 1:])
-    assert data["facts"]["causal_difference"] == 0 < data["facts"]["later_difference"]
+    assert data["facts"]["causal_difference"] == 0 < data["later_difference"]
+    assert data["facts"]["probe_position"] == t + 1  # 1-based, as the axes number positions
 
 
 def test_drawn_map_is_the_models_attention(figure_data):
     data = figure_data(NAME)
     model, metrics = trained_causal_reversal_model()
     assert metrics["held_out_sequence_accuracy"] > 0.99
+    seen = []
     with torch.no_grad():
-        model(data["tokens"][None])
-    torch.testing.assert_close(data["weights"], model.attention_weights()[-1][0, 0])
+        model(data["tokens"][None], attention=seen)
+    torch.testing.assert_close(data["weights"], seen[-1][0, 0])
+    assert data["n_heads"] == 1  # the one head drawn is the whole layer
 
 
-def test_after_the_separator_each_position_looks_back_at_the_mirrored_digit(figure_data):
-    data = figure_data(NAME)
-    tokens, weights = data["tokens"], data["weights"]
+def test_the_example_is_a_held_out_sequence_in_the_training_layout(figure_data):
+    tokens = figure_data(NAME)["tokens"]
+    x = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])[0]
+    assert torch.equal(tokens, causal_sequences(x[None])[0][0])
     assert tokens[LENGTH] == SEP
-    # position LENGTH + i predicts the i-th digit of the reversal, x[LENGTH-1-i]
-    rows = weights[LENGTH:2 * LENGTH]
-    assert rows.argmax(-1).tolist() == list(range(LENGTH - 1, -1, -1))
 
 
-def test_block_steps_are_the_models_pre_norm_causal_block(figure_data):
+def test_each_answer_row_writes_the_next_digit_and_looks_at_it(figure_data):
+    """Row LENGTH + j (0-based) predicts the next token, x[LENGTH-1-j]; its largest
+    weight is on the position holding that digit: one left of its mirror LENGTH - j."""
+    data = figure_data(NAME)
+    tokens, weights, predicted = data["tokens"], data["weights"], data["predicted"]
+    x = tokens[:LENGTH]
+    answer = range(LENGTH, 2 * LENGTH)
+    assert predicted[LENGTH:].tolist() == x.flip(0).tolist()  # what the right column shows
+    columns = weights[LENGTH:].argmax(-1).tolist()
+    assert columns == [LENGTH - 1 - j for j in range(LENGTH)]
+    mirrors = [2 * LENGTH - row for row in answer]  # the mirror of row r across the separator
+    assert all(col == mirror - 1 for col, mirror in zip(columns, mirrors))
+    assert all(tokens[c] == predicted[r] for r, c in zip(answer, columns))
+
+
+def test_the_written_digit_share_is_measured_over_all_held_out_sequences(figure_data):
     data = figure_data(NAME)
     model, _ = trained_causal_reversal_model()
-    assert data["steps"] == block_steps(model.blocks[0])
-    kinds = [s.kind for s in data["steps"] if s.kind in ("norm", "attention", "add", "feed_forward")]
-    assert kinds == ["norm", "attention", "add", "norm", "feed_forward", "add"]
-    attention = next(s for s in data["steps"] if s.kind == "attention")
-    assert "causal_mask" in attention.inputs
+    tokens, targets = causal_sequences(held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"]))
+    seen = []
+    with torch.no_grad():
+        model(tokens, attention=seen)
+    looked_at = seen[-1][:, 0, LENGTH:].argmax(-1)  # [N, LENGTH]: key index per answer row
+    share = (torch.gather(tokens, 1, looked_at) == targets[:, LENGTH:]).float().mean().item()
+    assert data["facts"]["written_argmax_share"] == pytest.approx(share) and share > 0.99
+    # control: the row's mirror across the separator is not where the weight goes
+    mirrors = 2 * LENGTH - torch.arange(LENGTH, 2 * LENGTH)
+    assert (looked_at == mirrors).float().mean() < 0.05
+
+
+def test_facts_are_only_those_quoted(figure_data, figure_module):
+    fig = figure_module(NAME).FIGURE
+    post = (figure_module(NAME).__file__.rsplit("/figures_src/", 1)[0]
+            + "/_posts/2023-05-19-give-me-attention.md")
+    text = fig.caption + fig.alt + open(post).read()
+    for key in figure_data(NAME)["facts"]:
+        assert "{" + key in fig.caption + fig.alt or f'key="{key}"' in text, key
+
+
+@pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
+def test_fits_laptop_and_phone(figure_module, figure_data, theme):
+    with theme.rc():
+        rendered = render(figure_module(NAME).draw(figure_data(NAME), theme))
+    assert rendered.height <= 760 and rendered.width <= 700

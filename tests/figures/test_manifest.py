@@ -93,3 +93,18 @@ def test_no_orphan_manifests():
     names = {s.name for s in SOURCES}
     manifests = {p.stem for p in (pipeline.REPO_ROOT / pipeline.MANIFEST_DIR).glob("*.yml")}
     assert manifests <= names, f"manifests without a figure module: {sorted(manifests - names)}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+def test_manifest_carries_only_quoted_facts(source, figure_module):
+    """A fact is in the manifest because the caption, the alt or the post quotes it;
+    what only the tests need stays in compute()'s data."""
+    import string
+
+    figure = figure_module(source.name).FIGURE
+    fields = {name.split(".")[0].split("[")[0]
+              for text in (figure.caption, figure.alt)
+              for _, name, _, _ in string.Formatter().parse(text) if name}
+    quoted = fields | pipeline.quoted_facts().get(source.name, set())
+    unused = sorted(set(_manifest(source.name).get("facts", {})) - quoted)
+    assert not unused, f"{source.name}: facts nobody quotes: {unused} (keep them in compute()'s data)"

@@ -310,6 +310,7 @@ def test_real_figure_builds_byte_identical_twice(tmp_path, name):
     outputs = []
     for run in ("first", "second"):
         root = tmp_path / run
+        root.mkdir()
         result = subprocess.run([sys.executable, "-m", "figures_src", "--root", str(root), "build", name],
                                 cwd=pipeline.REPO_ROOT, capture_output=True, text=True, env=env,
                                 timeout=600)
@@ -446,3 +447,23 @@ def test_missing_root_is_an_error(project, tmp_path):
 def test_empty_figure_name_is_named_empty(project, tmp_path):
     result = cli(project, "build", "", root=tmp_path / "out")
     assert result.returncode != 0 and "empty figure name" in result.stderr, result.stderr
+
+
+EXPORTING = BOXES.replace('name="boxes"', 'name="exporting"') + '''
+
+def export(data):
+    return {"tokens": ["a", "b"], "weights": [[1 / 3, 2 / 3], [1.0, 0.0]]}
+'''
+
+
+def test_exported_data_is_written_tracked_and_checked(project, tmp_path):
+    (project / "figures" / "exporting.py").write_text(EXPORTING)
+    out = tmp_path / "out"
+    assert cli(project, "build", "exporting", root=out).returncode == 0
+    data = out / pipeline.data_path("exporting")
+    assert data.read_text() == '{"tokens":["a","b"],"weights":[[0.3333,0.6667],[1.0,0.0]]}'
+    manifest = yaml.safe_load((out / pipeline.manifest_path("exporting")).read_text())
+    assert manifest["outputs"]["data"]["path"] == "/" + pipeline.data_path("exporting").as_posix()
+    assert cli(project, "stale", root=out).stdout.split() == ["boxes", "lines"]
+    data.write_text(data.read_text() + " ")  # a hand edit
+    assert "exporting" in cli(project, "stale", root=out).stdout.split()

@@ -1,8 +1,9 @@
-"""The positional-encoding figure draws the paper's formula, and its dot
-products depend on the offset only (checked on the data the figure draws)."""
+"""The positional-encoding figure draws the paper's formula; the heat maps
+leave out only pairs that barely move; the waves' curves pass through the
+integer samples; each pair turns like a clock hand, so dot products depend
+on the offset only (all checked on the data the figure draws)."""
 import math
 
-import pytest
 import torch
 
 NAME = "positional-encoding"
@@ -18,33 +19,45 @@ def test_matches_the_papers_formula(figure_data):
 
 
 def test_dot_product_depends_on_offset_only(figure_data):
-    data = figure_data(NAME)
-    pe = data["pe"]
+    pe = figure_data(NAME)["pe"]
     gram = pe @ pe.T
     for offset in range(pe.shape[0]):
         diagonal = torch.diagonal(gram, offset)
         assert diagonal.max() - diagonal.min() < 1e-9, f"offset {offset}"
-    # the plotted curves, one per start position, coincide
-    assert (data["dots"] - data["dots"][0]).abs().max() < 1e-9
-    assert not torch.allclose(data["dots"][0], data["dots"][0][0].expand_as(data["dots"][0]))
+    assert abs(float(gram[0, 1] - gram[0, 7])) > 1e-3  # ... and it does depend on the offset
 
 
-def test_facts_describe_the_drawn_data(figure_data):
+def test_cropped_pairs_barely_move_and_shown_ones_do(figure_data):
     data = figure_data(NAME)
-    facts = data["facts"]
-    assert (facts["n_positions"], facts["d_model"]) == tuple(data["pe"].shape)
-    assert facts["dot_spread"] == float((data["dots"].max(0).values - data["dots"].min(0).values).max())
+    pe, shown = data["pe"], data["n_pairs_shown"]
+    assert data["facts"]["max_pair"] == shown - 1
+    sines, cosines = pe[:, 0::2], pe[:, 1::2]
+    eighth_turn = math.sin(math.pi / 4)
+    # every shown pair's hand turns at least an eighth of a turn; the first left-out one does not
+    assert sines[:, :shown].max(0).values.min() >= eighth_turn
+    assert sines[:, shown:].max() < eighth_turn and cosines[:, shown:].min() > eighth_turn
+    assert shown < 0.6 * pe.shape[1] // 2  # the crop removes a large part of the map
 
-
-def test_caption_quotes_the_drawn_start_positions_and_longest_wavelength(figure_data):
+def test_waves_are_continuous_through_the_integer_samples(figure_data):
     data = figure_data(NAME)
-    facts, pe, dots = data["facts"], data["pe"], data["dots"]
-    starts = [int(p) for p in facts["start_positions"].split(", ")]
-    assert len(starts) == len(dots)
-    for p, curve in zip(starts, dots):
-        offsets = data["offsets"]
-        assert torch.allclose(curve, (pe[p] * pe[p + offsets]).sum(-1))
-    # the slowest sine (last even dimension) has frequency asin(PE(1, d-2)): wavelength 2*pi/omega
-    omega = math.asin(pe[1, pe.shape[1] - 2])
-    assert facts["longest_wavelength"] == pytest.approx(2 * math.pi / omega, rel=1e-3)
-    assert facts["longest_wavelength"] < 10000 * 2 * math.pi
+    x, omega, pe = data["wave_positions"], data["omega"], data["pe"]
+    for pair, curve in data["waves"].items():
+        whole = (x == x.round()).nonzero().flatten()
+        assert torch.allclose(curve[whole], pe[x[whole].long(), 2 * pair], atol=1e-12)
+        assert torch.allclose(curve, torch.sin(x * omega[pair]))
+    # the i = 0 curve is sampled finely enough to show its 2*pi period between integers
+    assert (x[1] - x[0]) * 20 < 1 and abs(2 * math.pi / float(omega[0]) - 2 * math.pi) < 1e-12
+
+
+def test_each_pair_turns_like_a_clock_hand(figure_data):
+    """Hand i at pos is (PE(pos, 2i), PE(pos, 2i+1)): unit length, and pos -> pos + k turns it by
+    k * omega_i whatever pos is (the rotation behind offset-only dot products)."""
+    data = figure_data(NAME)
+    pe, omega = data["pe"], data["omega"]
+    hands = torch.stack([pe[:, 0::2], pe[:, 1::2]], dim=-1)  # [pos, pair, (x, y)]
+    assert torch.allclose(hands.norm(dim=-1), torch.ones(hands.shape[:2], dtype=torch.float64))
+    angle = torch.atan2(hands[..., 0], hands[..., 1])  # clockwise from 12 o'clock
+    for k in (1, 5):
+        turn = (angle[k:] - angle[:-k] - k * omega + math.pi) % (2 * math.pi) - math.pi
+        assert turn.abs().max() < 1e-9, k
+    assert (hands[0, :, 1] == 1).all()  # pos = 0: every hand points up

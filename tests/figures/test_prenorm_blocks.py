@@ -1,15 +1,15 @@
-"""The prenorm-blocks diagram is Block.forward's code path, bottom to top:
-walking its main path in the generated DOT gives block_code_path() of
-Block(pre_norm=False) and Block(pre_norm=True), which differ where the norm sits."""
-import re
-
+"""The prenorm-blocks diagram computes what Block does: each drawn column,
+replayed on the forward pass of a fresh Block(pre_norm=False / True) (forward
+hooks, tests/figures/blockdot.py), puts the norm where that code puts it."""
 import pytest
+import torch
 
-from figures_src import style
-from figures_src.nn.block import Block, block_code_path
+from blockdot import drawn_order, edges, replay, steps_of
+from figures_src import diagrams, style
+from figures_src.nn.block import Block
+from figures_src.output import render
 
 NAME = "prenorm-blocks"
-EDGE = re.compile(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?\s*$")
 
 
 @pytest.fixture(scope="module")
@@ -17,53 +17,56 @@ def dot(figure_module, figure_data):
     return figure_module(NAME).draw(figure_data(NAME), style.LIGHT).source
 
 
-def main_path(source, side):
-    """Node names met walking up the solid (non-residual, visible) edges from the input."""
-    successors = {}
-    for line in source.splitlines():
-        match = EDGE.match(line)
-        if match and "dashed" not in (match.group(3) or "") and "invis" not in (match.group(3) or ""):
-            successors.setdefault(match.group(1), []).append(match.group(2))
-    node, path = f"{side}__x", []
-    while node in successors:
-        (node,) = successors[node]  # one way up: the diagram is a single path plus residuals
-        path.append(node.split("__", 1)[1])
-        assert len(path) < 50, "cycle in the diagram"
+@pytest.mark.parametrize("side, pre_norm", [("post", False), ("pre", True)])
+def test_each_column_computes_its_block(dot, side, pre_norm):
+    torch.manual_seed(0)
+    block = Block(32, 4, 64, pre_norm=pre_norm)  # a fresh block, other sizes: none is drawn
+    order = replay(dot, side, f"{side}_x", diagrams.call_order(block))
+    assert order == [s for s in diagrams.describe(block).steps() if not s.endswith("_add")]
+
+
+@pytest.mark.parametrize("side, pre_norm", [("post", True), ("pre", False)])
+def test_control_a_column_does_not_compute_the_other_block(dot, side, pre_norm):
+    torch.manual_seed(0)
+    with pytest.raises(AssertionError):
+        replay(dot, side, f"{side}_x", diagrams.call_order(Block(32, 4, 64, pre_norm=pre_norm)))
+
+
+def spine(dot, side):
+    """The steps on the straight residual line: the chain of edges drawn with the
+    spine's weight, from the input to the output."""
+    heavy = {t: h for t, h, a in edges(dot) if "weight=20" in a and t.startswith(side)}
+    node, path = f"{side}_x", []
+    while node in heavy:
+        node = heavy[node]
+        if node.startswith(f"{side}__"):  # a node of the block
+            path += steps_of(node, side)
+        else:  # the figure's own: the final norm, the output
+            path.append(node[len(side) + 1:])
     return path
 
 
-@pytest.mark.parametrize("side, pre_norm", [("post", False), ("pre", True)])
-def test_diagram_follows_the_code_path(dot, side, pre_norm):
-    expected = block_code_path(Block(32, 4, 64, pre_norm=pre_norm))  # a fresh block, other sizes
-    drawn = [name for name in main_path(dot, side) if not name.startswith("split_")]
-    stack_end = ["final_norm", "output"] if pre_norm else ["output"]
-    assert drawn == expected + stack_end
-
-
-def test_the_two_blocks_differ_where_the_norm_sits(figure_data):
-    sides = figure_data(NAME)["sides"]
-    post, pre = sides["post"]["code_path"], sides["pre"]["code_path"]
-    assert post != pre
-    kinds = {s.name: s.kind for side in sides.values() for s in side["steps"]}
-    for path in (post, pre):
-        assert [kinds[n] for n in path].count("norm") == 2
-    # post-norm: every norm right after an addition; pre-norm: right before a sub-layer
-    assert all(kinds[post[i - 1]] == "add" for i, n in enumerate(post) if kinds[n] == "norm")
-    assert all(kinds[pre[i + 1]] in ("attention", "feed_forward") for i, n in enumerate(pre) if kinds[n] == "norm")
-    # the same sub-layers and additions, only the norms moved
-    assert [n for n in post if kinds[n] != "norm"] == [n for n in pre if kinds[n] != "norm"]
+def test_layer_norm_sits_on_the_spine_for_post_norm_and_on_the_branch_for_pre_norm(dot):
+    post, pre = spine(dot, "post"), spine(dot, "pre")
+    assert post == ["self_attn_add", "self_attn_norm", "ffn_add", "ffn_norm", "output"]
+    assert pre == ["self_attn_add", "ffn_add", "final_norm", "output"]
+    order, _ = drawn_order(dot, "pre", "pre_x")
+    on_branch = [s for n in order for s in steps_of(n, "pre")]
+    assert on_branch.index("self_attn_norm") < on_branch.index("self_attn")
 
 
 def test_only_pre_norm_has_a_final_norm(dot, figure_data):
     sides = figure_data(NAME)["sides"]
-    assert sides["pre"]["final_norm"] and not sides["post"]["final_norm"]
-    assert "pre__final_norm [" in dot and "post__final_norm" not in dot
+    assert sides["pre"]["final_norm"] == "LayerNorm" and sides["post"]["final_norm"] is None
+    assert "pre_final_norm [" in dot and "post_final_norm" not in dot
 
 
-def test_residuals_skip_exactly_the_sub_layers(dot, figure_data):
-    """Each dashed edge enters an addition; there is one per sub-layer."""
-    for side in ("post", "pre"):
-        dashed = [m.groups()[:2] for m in map(EDGE.match, dot.splitlines())
-                  if m and "dashed" in (m.group(3) or "") and m.group(1).startswith(f"{side}__")]
-        adds = [s.name for s in figure_data(NAME)["sides"][side]["steps"] if s.kind == "add"]
-        assert sorted(head.split("__", 1)[1] for _, head in dashed) == sorted(adds)
+def test_titles_credit_pre_norm_to_its_origin(dot):
+    assert "GPT-2 and later" not in dot
+    assert "Wang et al. 2019" in dot and "Vaswani et al. 2017" in dot
+
+
+@pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
+def test_fits_a_laptop_screen(figure_module, figure_data, theme):
+    rendered = render(figure_module(NAME).draw(figure_data(NAME), theme))
+    assert rendered.height <= 760 and rendered.width <= 740

@@ -50,4 +50,6 @@ def test_facts_describe_the_drawn_data(figure_data):
     assert facts["rms_shift_change"] == float((out["RMSNorm"]["shifted"] - out["RMSNorm"]["x"]).abs().max())
     assert facts["ln_shift_change"] == float((out["LayerNorm"]["shifted"] - out["LayerNorm"]["x"]).abs().max())
     assert facts["zero_mean_difference"] == float((out["LayerNorm"]["x"] - out["RMSNorm"]["x"]).abs().max())
+    assert facts["scale_change"] == max(float((out[name]["scaled"] - out[name]["x"]).abs().max())
+                                        for name in ("LayerNorm", "RMSNorm"))
     assert facts["d"] == data["inputs"]["x"].numel()

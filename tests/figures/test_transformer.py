@@ -71,3 +71,77 @@ def test_parameter_count_matches_the_architecture(figure_data, figure_module):
     expected = embedding + c.n_layers * (encoder_layer + decoder_layer)
     assert figure_data(NAME)["facts"]["params"] == expected
     assert figure_data(NAME)["facts"]["params_millions"] == pytest.approx(expected / 1e6, rel=1e-3)
+
+
+# -- the drawing: the post's one block drawing, fitted to a laptop screen -------
+
+from blockdot import edges, replay  # noqa: E402
+from figures_src import diagrams  # noqa: E402
+from figures_src.output import render  # noqa: E402
+from figures_src.style import DARK  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def dot(figure_data, figure_module):
+    return figure_module(NAME).draw(figure_data(NAME), LIGHT).source
+
+
+@pytest.mark.parametrize("side, stack", [("enc", "encoder"), ("dec", "decoder")])
+def test_drawn_blocks_compute_the_models_blocks(dot, figure_data, side, stack):
+    """Each drawn stack, replayed on its real first block's forward pass (hooks)."""
+    block = getattr(EncoderDecoder(TransformerConfig(n_layers=1, d_model=32, d_ff=48, n_heads=4,
+                                                     vocab_size=11)), stack).blocks[0]
+    spec = figure_data(NAME)["blocks"][side]
+    assert diagrams.describe(block) == diagrams.BlockSpec(**{**vars(spec), "d_model": 32,
+                                                             "n_heads": 4, "d_ff": 48})
+    order = replay(dot, side, f"{side}_add_pe", diagrams.call_order(block))
+    assert order == [s for s in spec.steps() if not s.endswith("_add")]
+
+
+def test_the_drawn_config_is_the_models(figure_data, figure_module):
+    model = EncoderDecoder(TransformerConfig(n_layers=1))  # the base sizes, one layer: quicker
+    blocks = figure_data(NAME)["blocks"]
+    assert blocks["enc"] == diagrams.describe(model.encoder.blocks[0])
+    assert blocks["dec"] == diagrams.describe(model.decoder.blocks[0])
+    assert not blocks["enc"].pre_norm and not blocks["dec"].pre_norm  # the paper's post-norm
+    assert blocks["dec"].causal and blocks["dec"].cross_attention and not blocks["enc"].causal
+
+
+def test_keys_and_values_come_from_the_encoder_output(dot):
+    into_cross = [(tail, attrs) for tail, head, attrs in edges(dot) if head == "dec__cross_attn"]
+    assert ("enc__ffn_add_norm", True) in [(t, "K, V" in a) for t, a in into_cross]
+    assert any(" Q " in a for t, a in into_cross if t.startswith("dec__"))
+
+
+def test_every_attention_box_states_the_same_head_sizes(dot, figure_module):
+    c = figure_module(NAME).CONFIG
+    sizes = f"<I>h</I> = {c.n_heads}, <I>d<SUB>k</SUB></I> = <I>d<SUB>v</SUB></I> = {c.d_k}"
+    assert dot.count(sizes) == 3  # encoder self-, decoder masked self- and cross-attention
+    assert dot.count("<SUB>k</SUB>") == 3
+
+
+def layout(source):
+    """Node centres (x, y) in points, from graphviz's own layout."""
+    import subprocess
+    plain = subprocess.run(["dot", "-Tplain"], input=source.encode(), capture_output=True,
+                           check=True).stdout.decode()
+    return {p[1]: (float(p[2]), float(p[3])) for p in map(str.split, plain.splitlines()) if p[0] == "node"}
+
+
+def test_stacks_face_each_other(dot):
+    """The encoder's sub-layers branch right and the decoder's left, so the K, V arrow
+    crosses no residual stream; every spine is one straight vertical line."""
+    at = layout(dot)
+    for side, sign in (("enc", 1), ("dec", -1)):
+        spine = [n for n in at if n.startswith(f"{side}__") and ("split_" in n or "add_norm" in n)]
+        branch = [n for n in at if n in (f"{side}__self_attn", f"{side}__cross_attn", f"{side}__ffn")]
+        xs = {round(at[n][0], 2) for n in spine}
+        assert len(xs) == 1, f"{side}: the spine is not straight: {xs}"
+        assert all(sign * (at[n][0] - at[spine[0]][0]) > 0 for n in branch), side
+    assert at["enc__ffn_add_norm"][1] < at["dec__cross_attn"][1]  # K, V flows up into the decoder
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_fits_a_laptop_screen(figure_data, figure_module, theme):
+    rendered = render(figure_module(NAME).draw(figure_data(NAME), theme))
+    assert rendered.height <= 760 and rendered.width <= 740

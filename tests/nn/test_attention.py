@@ -125,3 +125,10 @@ def test_dot_product_variance_is_d_k(d_k):
     dots = (q * k).sum(-1)
     assert abs(dots.var().item() / d_k - 1) < 0.1
     assert abs((dots / math.sqrt(d_k)).var().item() - 1) < 0.1
+
+
+def test_full_mask_allows_everything():
+    from figures_src.nn.attention import full_mask
+    assert full_mask(3).shape == (3, 3) and full_mask(2, 5).shape == (2, 5)
+    assert full_mask(2, 5).all() and full_mask(2, 5).dtype == torch.bool
+    assert torch.equal(causal_mask(4), full_mask(4).tril())

@@ -55,3 +55,20 @@ def test_attention_list_receives_the_self_attention_weights():
 def test_norm_is_a_parameter():
     block = Block(16, 2, 32, norm=RMSNorm)
     assert isinstance(block.ffn_norm, RMSNorm) and isinstance(block.self_attn_norm, RMSNorm)
+
+
+def test_block_applies_the_mask_functions():
+    """causal=True zeroes exactly the weights causal_mask forbids; causal=False (full_mask) none;
+    cross-attention sees every position of the memory."""
+    from figures_src.nn.attention import full_mask
+    torch.manual_seed(2)
+    x, memory = torch.randn(1, 6, 16), torch.randn(1, 4, 16)
+    for causal, expected in ((True, causal_mask(6)), (False, full_mask(6))):
+        seen = []
+        Block(16, 2, 32, causal=causal).eval()(x, attention=seen)
+        assert torch.equal(seen[0][0, 0] > 0, expected)
+    block = Block(16, 2, 32, causal=True, cross_attention=True).eval()
+    cross = []
+    block.cross_attn.register_forward_hook(lambda module, inputs, output: cross.append(output[1]))
+    block(x, memory)
+    assert torch.equal(cross[0][0, 0] > 0, full_mask(6, 4))

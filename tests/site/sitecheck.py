@@ -5,19 +5,31 @@ mode), so the tests check what is deployed.
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
+import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
-from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+import yaml
+
+from figures_src import paths
+
+try:
+    from bs4 import BeautifulSoup
+    import lxml  # noqa: F401  (BeautifulSoup's parser here)
+except ImportError as error:
+    raise ImportError(f"{error.name} is missing: run 'sudo apt-get install python3-bs4 python3-lxml' "
+                      "(or 'make python')") from error
+
+ROOT = paths.REPO_ROOT
 BUNDLE = ROOT / "tools" / "bundle"
-DRAFT = Path(__file__).resolve().parent / "draft" / "give-me-attention.draft.md"
-POST_SOURCE = ROOT / "_posts" / "2023-05-19-give-me-attention.md"
-POST_URL = "posts/give-me-attention/"
+DRAFT = Path(__file__).resolve().parent / "draft" / f"{paths.POST_SLUG}.draft.md"
+POST_SOURCE = ROOT / paths.POST_FILE
+POST_URL = paths.POST_URL
 
 
 def jekyll_build(source: Path, destination: Path, *options: str) -> subprocess.CompletedProcess:
@@ -28,6 +40,29 @@ def jekyll_build(source: Path, destination: Path, *options: str) -> subprocess.C
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
+def make_site(where: Path, body: str, manifests: dict) -> Path:
+    """A throwaway site in `where`/src: a copy of the site's own config, tabs,
+    data, includes and plugins, with one post (`body` as its text) and figure
+    manifests {name: manifest} whose images are copies of the avatar."""
+    site = where / "src"
+    site.mkdir()
+    for name in ("_config.yml", "index.html"):
+        shutil.copy(ROOT / name, site / name)
+    for name in ("_tabs", "_data", "_includes", "_plugins"):
+        shutil.copytree(ROOT / name, site / name)
+    (site / "_data" / "figures").mkdir(exist_ok=True)
+    for name, manifest in manifests.items():
+        (site / "_data" / "figures" / f"{name}.yml").write_text(yaml.safe_dump(manifest))
+        for output in manifest["outputs"].values():
+            image = site / output["path"].lstrip("/")
+            image.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / "assets" / "img" / "avatar.svg", image)
+    (site / "_posts").mkdir()
+    (site / "_posts" / "2023-05-20-figure-test.md").write_text(
+        f"---\ntitle: Figure test\ndate: 2023-05-20\n---\n\nBefore.\n\n{body}\n\nAfter.\n")
+    return site
+
+
 def htmlproofer(site: Path) -> subprocess.CompletedProcess:
     """Run html-proofer on a built site, internal checks only (as the deploy workflow does)."""
     command = [str(BUNDLE), "exec", "htmlproofer", str(site), "--disable-external"]
@@ -36,103 +71,41 @@ def htmlproofer(site: Path) -> subprocess.CompletedProcess:
 
 # --- reading built HTML ------------------------------------------------------
 
-@dataclass
-class Element:
-    """A start tag with its attributes, and the text inside it (for blocks)."""
-    tag: str
-    attrs: dict
-    text: str = ""
-    inside_content: bool = False
+# The text blocks the post tests compare with the draft.
+BLOCK_TAGS = ["p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption"]
 
 
-BLOCK_TAGS = {"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption"}
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-             "source", "track", "wbr"}
-# Chirpy's production HTML leaves out optional end tags (compress_html
-# `endings: all`): these start tags close the open element named.
-P_CLOSERS = {"address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset",
-             "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-             "main", "nav", "ol", "p", "pre", "section", "table", "ul"}
-IMPLIED_END = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "td": {"td", "th"},
-               "th": {"td", "th"}, "tr": {"tr", "td", "th"}}
+def parse_html(html: str) -> BeautifulSoup:
+    """A built page as lxml parses it (Chirpy's production HTML leaves out
+    optional end tags; lxml closes them as a browser would)."""
+    return BeautifulSoup(html, "lxml")
 
 
-@dataclass
-class Page:
-    """What the tests need from one HTML file: every tag with its attributes,
-    the text blocks (marking those in Chirpy's post body, div.content) and
-    inline <style> text."""
-    elements: list = field(default_factory=list)
-    blocks: list = field(default_factory=list)  # (tag, text, inside div.content), document order
-    styles: list = field(default_factory=list)
-
-    @property
-    def content_blocks(self):
-        """(tag, text) of the blocks in the post body."""
-        return [(tag, text) for tag, text, inside in self.blocks if inside]
+def read_page(path: Path) -> BeautifulSoup:
+    return parse_html(path.read_text(encoding="utf-8"))
 
 
-class _PageParser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.page = Page()
-        self._stack = []            # open non-void tags: (tag, is_content_root)
-        self._content_depth = None  # stack depth of div.content, while inside it
-        self._blocks = []           # open blocks: [tag, text parts, inside content]
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: (v or "") for k, v in attrs}
-        if self._stack and self._stack[-1] == "p" and tag in P_CLOSERS:
-            self.handle_endtag("p")
-        for closes in IMPLIED_END.get(tag, ()):
-            if self._stack and self._stack[-1] == closes:
-                self.handle_endtag(closes)
-        inside = self._content_depth is not None
-        self.page.elements.append(Element(tag, attrs, inside_content=inside))
-        if tag in VOID_TAGS:
-            return
-        self._stack.append(tag)
-        if tag == "div" and attrs.get("class", "").split() == ["content"] and self._content_depth is None:
-            self._content_depth = len(self._stack)
-        if tag in BLOCK_TAGS:
-            self._blocks.append([tag, [], inside or self._content_depth is not None])
-        if tag == "style":
-            self._in_style = True
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        if tag in VOID_TAGS or tag not in self._stack:
-            return
-        while self._stack:
-            open_tag = self._stack.pop()
-            if self._content_depth is not None and len(self._stack) < self._content_depth:
-                self._content_depth = None
-            if open_tag in BLOCK_TAGS and self._blocks:
-                block_tag, parts, inside = self._blocks.pop()
-                text = normalize_space("".join(parts))
-                if self._blocks:  # nested block: its text belongs to the outer one too
-                    self._blocks[-1][1].append(" " + text + " ")
-                self.page.blocks.append((block_tag, text, inside))
-            if open_tag == "style":
-                self._in_style = False
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.page.styles.append(data)
-        if self._blocks:
-            self._blocks[-1][1].append(data)
+def post_body(page: BeautifulSoup):
+    """Chirpy's post body, div.content (the post's markdown, rendered)."""
+    body = page.select_one("div.content")
+    assert body is not None, "no div.content: not a Chirpy post page?"
+    return body
 
 
-def read_page(path: Path) -> Page:
-    parser = _PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
-    parser.close()
-    return parser.page
+def loads_of_scripts(page: BeautifulSoup) -> list[str]:
+    """The src of every script the page loads."""
+    return [script["src"] for script in page.find_all("script", src=True)]
+
+
+def text_blocks(root) -> list[tuple[str, str]]:
+    """(tag, text) of the blocks under `root`, in document order; a block
+    nested in another counts in both. A formula reads as its TeX, $$...$$
+    (KaTeX's rendering, glyph by glyph, would read as noise)."""
+    root = copy.copy(root)  # the caller's tree stays as it is
+    for formula in root.select(".katex"):
+        tex = formula.select_one('annotation[encoding="application/x-tex"]')
+        formula.replace_with(f"$${tex.get_text() if tex else ''}$$")
+    return [(e.name, normalize_space(e.get_text())) for e in root.find_all(BLOCK_TAGS)]
 
 
 def normalize_space(text: str) -> str:

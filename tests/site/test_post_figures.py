@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from sitecheck import POST_SOURCE, POST_URL, ROOT, read_page
+from sitecheck import POST_SOURCE, POST_URL, ROOT
 
 MANIFESTS = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
              for path in sorted((ROOT / "_data" / "figures").glob("*.yml"))}
@@ -20,17 +20,12 @@ def html(site):
     return (site / POST_URL / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def post(site):
-    return read_page(site / POST_URL / "index.html")
-
-
 def front_matter():
     return yaml.safe_load(POST_SOURCE.read_text(encoding="utf-8").split("---")[1])
 
 
 def images(post):
-    return [e.attrs for e in post.elements if e.tag == "img"]
+    return [img.attrs for img in post.find_all("img")]
 
 
 def test_the_figures_manifest_is_there():
@@ -104,10 +99,21 @@ def test_every_quoted_number_is_the_manifests(html):
     for figure, key, raw, text in facts:
         assert figure in MANIFESTS, f"fact from unknown figure {figure!r}"
         expected = MANIFESTS[figure]["facts"][key]
+        if isinstance(expected, str):  # a word the figure chose, e.g. the token it shows
+            assert raw == text.strip() == expected, f"{figure}.{key}"
+            continue
         assert float(raw) == pytest.approx(float(expected), rel=1e-12), f"{figure}.{key}"
         shown, half_unit = shown_value(text)
         assert abs(shown - float(expected)) <= half_unit * (1 + 1e-9), \
             f"{figure}.{key}: the text shows {text!r} for {expected}"
+
+
+def test_every_fact_include_is_shown_as_text(html):
+    """One fact span per include in the source: an include inside $$...$$ math would
+    be swallowed by the formula (or garble it) instead of showing its number."""
+    from figures_src import paths, pipeline
+    written = pipeline.FACT_INCLUDE.findall((paths.REPO_ROOT / paths.POST_FILE).read_text(encoding="utf-8"))
+    assert len(FACT.findall(html)) == len(written)
 
 
 def test_shown_value_reads_every_format():

@@ -5,7 +5,7 @@ Chromium through CHROME_PATH; it downloads no browser of its own).
 
 The sites are served by pages_server (gzip, like GitHub Pages). The browser
 and the reading of the network log are the browser tests' own
-(tests/site/sitebrowser.py, tests/browser/netlog.py and pages.py)."""
+(tests/browser/sitebrowser.py, netlog.py and pages.py)."""
 from __future__ import annotations
 
 import json
@@ -15,13 +15,13 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT / "tests" / "site", ROOT / "tests" / "browser"):
-    sys.path.insert(0, str(folder))
+ROOT = Path(__file__).resolve().parents[2]  # to import figures_src.paths and the browser tests' helpers
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 import sitebrowser as browser  # noqa: E402
 import netlog  # noqa: E402
 import pages  # noqa: E402
+from figures_src import paths  # noqa: E402
 
 LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -29,7 +29,7 @@ CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-netw
                 "--disable-component-update --disable-sync --no-first-run")
 # DevTools resource types, grouped the way the report shows them.
 KINDS = {"Document": "html", "Stylesheet": "css", "Script": "js", "Font": "fonts", "Image": "images"}
-FIGURE_PATH = "/assets/img/posts/give-me-attention/"
+FIGURE_PATH = f"/{paths.IMAGE_DIR.as_posix()}/"
 
 
 def page_weight(base: str) -> dict:
@@ -52,8 +52,14 @@ def page_weight(base: str) -> dict:
             "figures_loaded": len(figures), "figure_bytes": sum(r.encoded_bytes for r in figures)}
 
 
+METRICS = {"lcp_ms": "largest-contentful-paint", "tbt_ms": "total-blocking-time",
+           "fcp_ms": "first-contentful-paint"}
+
+
 def lighthouse(base: str, out: Path) -> dict:
-    """Lighthouse's four category scores for the post at `base` (JSON report in `out`)."""
+    """One Lighthouse run (mobile preset) on the post at `base`: its four
+    category scores, LCP, TBT and FCP, and what the LCP element was (JSON
+    report in `out`)."""
     if not LIGHTHOUSE.is_file():
         raise SystemExit("bench: Lighthouse is not installed: run 'make bench' (it runs npm ci in tools/bench)")
     with tempfile.TemporaryDirectory(prefix="lighthouse-profile-") as profile:
@@ -71,5 +77,9 @@ def lighthouse(base: str, out: Path) -> dict:
     failing = {c: [a["id"] for a in (report["audits"][ref["id"]] for ref in report["categories"][c]["auditRefs"])
                    if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]
                for c in CATEGORIES}
-    return {"scores": scores, "below_full_marks": failing, "lighthouse": report.get("lighthouseVersion"),
-            "report": str(out)}
+    metrics = {name: report["audits"][audit]["numericValue"] for name, audit in METRICS.items()}
+    lcp_items = report["audits"].get("largest-contentful-paint-element", {}).get("details", {}).get("items", [])
+    lcp_node = next((item.get("node", {}) for block in lcp_items for item in block.get("items", [block])
+                     if item.get("node")), {})
+    return {"scores": scores, **metrics, "lcp_element": lcp_node.get("snippet", ""),
+            "below_full_marks": failing, "lighthouse": report.get("lighthouseVersion"), "report": str(out)}

@@ -3,7 +3,10 @@
 "ours" is this repository built as `make build` builds it. "plain" is a plain
 Chirpy site made from it in build/bench/plain/: the same gem (same Gemfile),
 _config.yml, tabs, home page, _data and _includes, assets minus the post's
-figures, and the post's text with its figure includes taken out. Both are built with
+figures, and the post's text with its figure includes taken out; without our
+plugins, so with what Chirpy does by itself: MathJax 3 typesets the math in
+the browser and the whole of Font Awesome is loaded (both self-hosted, from
+tools/bench/node_modules, pinned by its lock file). Both are built with
 Jekyll's disk cache off, so neither profits from an earlier build, and with
 `url` set to the address the benchmark serves them from (as the deploy
 workflow sets it), so canonical links and the sitemap are absolute."""
@@ -14,12 +17,22 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-POST = Path("_posts/2023-05-19-give-me-attention.md")
-FIGURE_DIR = Path("assets/img/posts/give-me-attention")
+sys.path.insert(0, str(ROOT))
+from figures_src import paths  # noqa: E402
+
+POST = paths.POST_FILE
+FIGURE_DIR = paths.IMAGE_DIR
+BENCH_MODULES = ROOT / "tools" / "bench" / "node_modules"
+# Plain Chirpy's math and icons (what _data/origin/basic.yml names for them).
+PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
+                   "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
+                   "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
+PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the browser\n")
 FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*include\s+figure\.md\b.*?%\}[ \t]*\n?", re.MULTILINE)
 
 
@@ -45,8 +58,16 @@ def make_plain_site(destination: Path) -> Path:
         shutil.copytree(ROOT / folder, destination / folder)
     # Hard links: assets/lib is large and only read.
     shutil.copytree(ROOT / "assets", destination / "assets", copy_function=os.link,
-                    ignore=lambda folder, names: ["give-me-attention"]
-                    if Path(folder) == ROOT / FIGURE_DIR.parent else [])
+                    ignore=lambda folder, names: [FIGURE_DIR.name] if Path(folder) == ROOT / FIGURE_DIR.parent
+                    else ["fontawesome-free"] if Path(folder) == ROOT / "assets" / "lib" else [])
+    for source, target in PLAIN_LIBRARIES.items():
+        if not (BENCH_MODULES / source).exists():
+            raise SystemExit(f"bench: {BENCH_MODULES / source} is missing: run 'make bench' (npm ci in tools/bench)")
+        copy = shutil.copytree if (BENCH_MODULES / source).is_dir() else shutil.copy2
+        (destination / "assets" / "lib" / target).parent.mkdir(parents=True, exist_ok=True)
+        copy(BENCH_MODULES / source, destination / "assets" / "lib" / target)
+    with open(destination / "_data" / "origin" / "basic.yml", "a", encoding="utf-8") as origin:
+        origin.write("\nmathjax:\n  js: /assets/lib/mathjax/tex-chtml.js\n")
     (destination / POST).parent.mkdir(parents=True)
     (destination / POST).write_text(strip_figures((ROOT / POST).read_text(encoding="utf-8")),
                                     encoding="utf-8")
@@ -77,7 +98,8 @@ def build_times(out: Path, urls: dict[str, str], repeats: int = 5, log=print) ->
     builds = {"ours": ROOT, "plain": plain_source}
     times = {name: [] for name in builds}
     for name, url in urls.items():
-        (out / f"url-{name}.yml").write_text(f"# written by tools/bench\nurl: {url.rstrip('/')}\n")
+        (out / f"url-{name}.yml").write_text(f"# written by tools/bench\nurl: {url.rstrip('/')}\n"
+                                            + (PLAIN_CONFIG if name == "plain" else ""))
     for round_ in range(repeats):
         for name, source in (builds.items() if round_ % 2 == 0 else reversed(builds.items())):
             times[name].append(jekyll_build(source, out / DESTINATIONS[name], out / f"url-{name}.yml"))

@@ -1,10 +1,10 @@
-"""Debian's headless Chromium on a built site served from 127.0.0.1, recording
-every request the pages make (for the self-hosting test and for screenshots)."""
+"""Debian's headless Chromium on a built site served from 127.0.0.1, with
+Chromium's network log on (tests/browser/netlog.py reads it). Used by the
+browser tests and by the benchmark (tools/bench)."""
 from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import shutil
 import tempfile
 import threading
@@ -73,16 +73,6 @@ def chromium(width: int = 1280, height: int = 900):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def requested_urls(driver) -> list[str]:
-    """The URLs requested since the last call (from Chromium's performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 def set_color_scheme(driver, scheme: str):
     """Make the page see `prefers-color-scheme: light|dark` (Chirpy follows it)."""
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
@@ -90,7 +80,7 @@ def set_color_scheme(driver, scheme: str):
 
 
 def wait_until_quiet(driver, timeout: float = 20):
-    """Wait for the page's load, its web fonts, and MathJax if the page has it."""
+    """Wait for the page's load and its web fonts."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, timeout).until(
@@ -98,6 +88,5 @@ def wait_until_quiet(driver, timeout: float = 20):
     driver.set_script_timeout(timeout)
     driver.execute_async_script("""
         const done = arguments[arguments.length - 1];
-        const math = (window.MathJax && MathJax.startup && MathJax.startup.promise) || Promise.resolve();
-        Promise.all([math, document.fonts.ready]).then(() => setTimeout(done, 300), () => done());
+        document.fonts.ready.then(() => setTimeout(done, 300), () => done());
     """)
