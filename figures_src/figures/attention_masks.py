@@ -35,11 +35,10 @@ FIGURE = Figure(
          "and earlier tokens. Encoder-decoder (T5): the encoder grid is full like BERT's; each of the "
          "{n_target} decoder tokens may read all {n_source} source tokens through cross-attention, a full "
          "rectangle, and only itself and earlier target tokens through its causal self-attention."),
-    caption=("Who may attend to whom (row attends to column), drawn from the mask functions the models here use. "
-             "BERT-style encoders see the whole input; GPT-style decoders see only the past; an "
+    caption=("Who may attend to whom (row attends to column), drawn from the mask functions the models "
+             "here use: BERT-style encoders see the whole input, GPT-style decoders only the past, and an "
              "encoder-decoder like T5 pairs a full encoder with a causal decoder that also reads the whole "
-             "source. In small models run on this sentence, the largest masked weight is {largest_masked_weight:g}, "
-             "in every layer and head."),
+             "source. In small models run on this sentence, every masked weight is {largest_masked_weight:g}."),
 )
 
 

@@ -50,11 +50,10 @@ FIGURE = Figure(
          "{head1_previous:.0%} of its weight on the previous token and {head1_mirror:.0%} on the "
          "mirrored one; head 2 puts {head2_previous:.0%} and {head2_mirror:.0%}."),
     caption=("Each head's attention (o: mirrored token, x: previous) in a one-layer model trained to "
-             "output $$(x_{{n-1-i}} - x_{{i-1}}) \\bmod 10$$. Over held-out data head 1 puts "
+             "output $$(x_{{n-1-i}} - x_{{i-1}}) \\bmod 10$$. On held-out data head 1 puts "
              "{head1_previous:.0%} of its weight on x and {head1_mirror:.0%} on o, head 2 "
-             "{head2_previous:.0%} and {head2_mirror:.0%}: two different mixes of the same two digits. "
-             "Two heads: {accuracy_2:.1%} of {n_eval} held-out sequences right; one head, same width "
-             "and {max_steps} steps: {accuracy_1:.1%}."),
+             "{head2_previous:.0%} and {head2_mirror:.0%}. Two heads get {accuracy_2:.1%} of {n_eval} "
+             "held-out sequences right; one head of the same width, after {max_steps} steps, {accuracy_1:.1%}."),
 )
 
 

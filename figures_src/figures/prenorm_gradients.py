@@ -55,10 +55,9 @@ FIGURE = Figure(
          "{post_over_pre_top:.1f} at {n_layers} layers."),
     caption=("Gradient norm of each layer's feed-forward weight $$W_2$$ at initialisation, in an "
              "encoder of self-attention + FFN blocks (Xavier, {n_seeds} seeds, band $$\\pm 1$$ s.d.). "
-             "Left: post-norm stays near level ({post_rise:.1f}x from layer 1 to {n_layers}); "
-             "pre-norm falls {pre_fall:.1f}x. Right: at the top layer post-norm's gradient is "
-             "$$\\approx\\sqrt{{L}}$$ times pre-norm's, as Xiong et al.'s Theorem 1 predicts: "
-             "{post_over_pre_top:.1f}x at $$L = {n_layers}$$."),
+             "Left: post-norm is near level ({post_rise:.1f}x from layer 1 to {n_layers}), pre-norm "
+             "falls {pre_fall:.1f}x. Right: at the top layer, post-norm's gradient is about "
+             "$$\\sqrt{{L}}$$ times pre-norm's, as Xiong et al. predict."),
 )
 
 

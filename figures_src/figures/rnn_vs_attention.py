@@ -56,12 +56,11 @@ FIGURE = Figure(
          "{transformer_min:.0%} and the LSTM's lies on it, at least {lstm_min:.1%} at every distance. The "
          "RNN's line starts at {rnn_k1:.0%} one step back, is below 50% from {rnn_below_half_from} steps back "
          "on and levels off at {rnn_at_max:.0%}; chance is {chance:.0%}."),
-    caption=("Three models of about {params_k:.1f}k parameters, trained with the same budget (at most "
-             "{max_steps} Adam steps, batch {batch_size}), recall a letter seen $$k$$ steps earlier among "
-             "random digits. Held-out accuracy: the one-layer transformer and the LSTM hold it at every "
-             "distance; the RNN is below 50% from $$k = {rnn_below_half_from}$$ on. Its floor: it keeps "
-             "{rnn_letters_held} of the {n_letters} letters at every distance and has lost the others by "
-             "$$k = {max_distance}$$."),
+    caption=("Three models of about {params_k:.1f}k parameters, same budget (at most {max_steps} Adam "
+             "steps, batch {batch_size}), recall a letter seen $$k$$ steps earlier among random digits. "
+             "The one-layer transformer and the LSTM hold it at every distance; the RNN is below 50% "
+             "from $$k = {rnn_below_half_from}$$ on and keeps only {rnn_letters_held} of the {n_letters} "
+             "letters out to $$k = {max_distance}$$."),
 )
 
 
