@@ -62,9 +62,8 @@ Tried before this design (other seeds and budgets, not committed):
 import itertools
 
 import torch
-from torch import nn
 
-from ..nn.transformer import Encoder, TransformerConfig
+from ..nn.transformer import EncoderTagger, TransformerConfig
 from .. import seeding
 from .training import IGNORE_INDEX, cached, train
 
@@ -274,19 +273,6 @@ def positions(words):
 
 # -- the model -------------------------------------------------------------------
 
-class PronounModel(nn.Module):
-    """An encoder (every word sees every other) and a linear read-out of each position's word."""
-
-    def __init__(self, config: TransformerConfig):
-        super().__init__()
-        self.encoder = Encoder(config)
-        self.readout = nn.Linear(config.d_model, config.vocab_size)
-
-    def forward(self, tokens, attention=None):
-        """tokens [B, T] -> logits [B, T, vocab]; attention: see Encoder.forward."""
-        return self.readout(self.encoder(tokens, attention))
-
-
 def model_config(config):
     return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
                              n_heads=config["n_heads"], vocab_size=len(VOCAB), max_len=MAX_LEN,
@@ -294,7 +280,7 @@ def model_config(config):
 
 
 def build_model(config):
-    return PronounModel(model_config(config))
+    return EncoderTagger(model_config(config))
 
 
 def untrained_model(config=CONFIG):

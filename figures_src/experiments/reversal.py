@@ -6,15 +6,14 @@ it, so a trained one-layer, one-head model's attention map is the
 anti-diagonal. Held-out sequences are drawn first and never occur in training.
 
 Two models learn it:
-- ReversalModel, an encoder (every position sees every other) that writes
+- an EncoderTagger, an encoder (every position sees every other) that writes
   the whole reversed sequence at once;
 - a GPT-style DecoderOnly that reads "x_0 .. x_7 SEP" and then generates the
   reversal one token at a time, each position seeing only the past (causal).
 """
 import torch
-from torch import nn
 
-from ..nn.transformer import DecoderOnly, Encoder, TransformerConfig
+from ..nn.transformer import DecoderOnly, EncoderTagger, TransformerConfig
 from .training import IGNORE_INDEX, cached, train
 
 VOCAB = 10
@@ -26,19 +25,6 @@ CONFIG = {
     "batch_size": 64, "lr": 1e-2, "max_steps": 3000, "stop_loss": 1e-4,
     "n_held_out": 2000,
 }
-
-
-class ReversalModel(nn.Module):
-    """An encoder (every position attends to every other) and a linear read-out per position."""
-
-    def __init__(self, config: TransformerConfig):
-        super().__init__()
-        self.encoder = Encoder(config)
-        self.readout = nn.Linear(config.d_model, config.vocab_size)
-
-    def forward(self, tokens, attention=None):
-        """tokens [B, T] -> logits [B, T, vocab]; attention: see Encoder.forward."""
-        return self.readout(self.encoder(tokens, attention))
 
 
 def model_config(config, vocab_size=VOCAB, max_len=LENGTH):
@@ -128,7 +114,7 @@ def train_and_score(config, make_model, make_batch_maker, score):
 
 
 def build_and_train(config):
-    return train_and_score(config, lambda c: ReversalModel(model_config(c)),
+    return train_and_score(config, lambda c: EncoderTagger(model_config(c)),
                            training_batch_maker, accuracy)
 
 

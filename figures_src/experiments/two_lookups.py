@@ -21,6 +21,7 @@ import functools
 import torch
 
 from . import reversal
+from ..nn.transformer import EncoderTagger
 from .training import cached
 
 CONFIG = {
@@ -49,7 +50,7 @@ accuracy = functools.partial(reversal.accuracy, targets=targets)
 
 
 def build_and_train(config):
-    return reversal.train_and_score(config, lambda c: reversal.ReversalModel(reversal.model_config(c)),
+    return reversal.train_and_score(config, lambda c: EncoderTagger(reversal.model_config(c)),
                                     batch_maker, accuracy)
 
 

@@ -103,6 +103,20 @@ class Encoder(nn.Module):
         return self.final_norm(x)
 
 
+class EncoderTagger(nn.Module):
+    """An encoder and a linear read-out at every position: one output token per
+    input token (the toy tasks' model: reverse a sequence, name a pronoun's referent)."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.encoder = Encoder(config)
+        self.readout = nn.Linear(config.d_model, config.vocab_size)
+
+    def forward(self, tokens, attention=None):
+        """tokens [B, T] -> logits [B, T, vocab]; attention: see Encoder.forward."""
+        return self.readout(self.encoder(tokens, attention))
+
+
 class Decoder(nn.Module):
     """N blocks of masked self-attention, cross-attention to the encoder output, FFN."""
 

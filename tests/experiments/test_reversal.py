@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from figures_src.experiments import reversal
+from figures_src.nn.transformer import EncoderTagger
 
 
 def test_training_batches_never_contain_held_out_sequences():
@@ -28,7 +29,7 @@ def test_batch_maker_redraws_a_held_out_row():
 # The task two ways: an encoder reads the digits and writes the reversal at
 # once; a decoder-only model generates it token by token after SEP.
 MODELS = {
-    "encoder": (lambda: reversal.ReversalModel(reversal.model_config(reversal.CONFIG)),
+    "encoder": (lambda: EncoderTagger(reversal.model_config(reversal.CONFIG)),
                 reversal.accuracy, reversal.trained_reversal_model),
     "decoder-only": (lambda: reversal.DecoderOnly(reversal.causal_model_config(reversal.CONFIG)),
                      reversal.causal_accuracy, reversal.trained_causal_reversal_model),

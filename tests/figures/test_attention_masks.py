@@ -70,17 +70,3 @@ def test_drawn_cells_are_the_grids(figure_data, figure_module, variant):
                 cell = cells[f"{key}/{i}/{j}"]
                 assert (cell.get_facecolor() == allowed) == bool(mask[i, j]), (key, i, j)
                 assert (cell.get_hatch() is None) == bool(mask[i, j])
-
-
-def test_readability(figure_data, figure_module):
-    from figures_src import output, style
-    from matplotlib.text import Text
-    data, module = figure_data(NAME), figure_module(NAME)
-    for theme in style.THEMES:
-        with theme.rc():
-            fig = module.draw(data, theme)
-            sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
-            rendered = output.render(fig)
-        assert rendered.height <= 760 and rendered.width <= 740
-        smallest = min(sizes) * style.CSS_PX_PER_PT
-        assert smallest >= 12 and smallest * 343 / rendered.width >= 7

@@ -104,18 +104,6 @@ def test_facts(figure_data):
     assert facts["first_row_argmax"] == data["tokens"][data["weights"][0].argmax()]
 
 
-def test_readability(figure_data, figure_module):
-    from figures_src import output, style
-    data, module = figure_data(NAME), figure_module(NAME)
-    for theme in style.THEMES:
-        with theme.rc():
-            fig = module.draw(data, theme)
-            sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
-            rendered = output.render(fig)
-        assert rendered.height <= 760 and rendered.width <= 740
-        smallest = min(sizes) * style.CSS_PX_PER_PT
-        assert smallest >= 12 and smallest * 343 / rendered.width >= 7
-
 
 def relative_luminance(color):
     import matplotlib.colors as mcolors

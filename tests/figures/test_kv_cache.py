@@ -72,17 +72,3 @@ def test_cache_grows_by_one_key_and_one_value_per_layer_per_step(figure_data):
         for keys, values in layers:
             assert keys == values == (1, config.n_heads, p + step, config.d_k)
     assert data["cache_lengths"] == [[p + step] * config.n_layers for step in range(len(shapes))]
-
-
-def test_readability(figure_data, figure_module):
-    from figures_src import output, style
-    from matplotlib.text import Text
-    data, module = figure_data(NAME), figure_module(NAME)
-    for theme in style.THEMES:
-        with theme.rc():
-            fig = module.draw(data, theme)
-            sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
-            rendered = output.render(fig)
-        assert rendered.height <= 760 and rendered.width <= 740
-        smallest = min(sizes) * style.CSS_PX_PER_PT
-        assert smallest >= 12 and smallest * 343 / rendered.width >= 7

@@ -558,28 +558,34 @@ def height_problems(m: Measured) -> list[str]:
     return []
 
 
-def text_contrast_problems(m: Measured) -> list[str]:
+def _under_floor(rows, floor: float) -> list[str]:
+    """(key, ratio, message) rows -> the messages of the rows under the floor, worst first, one per key."""
     seen, problems = set(), []
-    for t in sorted(m.texts, key=lambda t: contrast(t.color, t.background)):
-        ratio = contrast(t.color, t.background)
-        key = (_hex(t.color), _hex(t.background))
-        if ratio < MIN_TEXT_CONTRAST and key not in seen:
+    for key, ratio, message in sorted(rows, key=lambda row: row[1]):
+        if ratio < floor and key not in seen:
             seen.add(key)
-            problems.append(f"{m.label}: text {t.text!r} {_hex(t.color)} on {_hex(t.background)} "
-                            f"is {ratio:.2f}:1 (floor {MIN_TEXT_CONTRAST})")
+            problems.append(message)
     return problems
+
+
+def text_contrast_problems(m: Measured) -> list[str]:
+    rows = []
+    for t in m.texts:
+        ratio = contrast(t.color, t.background)
+        rows.append(((_hex(t.color), _hex(t.background)), ratio,
+                     f"{m.label}: text {t.text!r} {_hex(t.color)} on {_hex(t.background)} "
+                     f"is {ratio:.2f}:1 (floor {MIN_TEXT_CONTRAST})"))
+    return _under_floor(rows, MIN_TEXT_CONTRAST)
 
 
 def line_contrast_problems(m: Measured) -> list[str]:
-    seen, problems = set(), []
+    rows = []
     for s in m.strokes:
         ratio = contrast(s.color, m.page)
-        key = (s.what, _hex(s.color))
-        if ratio < MIN_LINE_CONTRAST and key not in seen:
-            seen.add(key)
-            problems.append(f"{m.label}: {s.what} {_hex(s.color)} on the page {_hex(m.page)} "
-                            f"is {ratio:.2f}:1 (floor {MIN_LINE_CONTRAST})")
-    return problems
+        rows.append(((s.what, _hex(s.color)), ratio,
+                     f"{m.label}: {s.what} {_hex(s.color)} on the page {_hex(m.page)} "
+                     f"is {ratio:.2f}:1 (floor {MIN_LINE_CONTRAST})"))
+    return _under_floor(rows, MIN_LINE_CONTRAST)
 
 
 def scale_problems(m: Measured) -> list[str]:
