@@ -91,3 +91,25 @@ def test_explorer_export_is_json_ready(figure_data, figure_module):
     assert len(exported["examples"]) >= 4
     assert {tuple(t for t in e["tokens"] if t != P.PAD) for e in exported["examples"]} \
         <= set(P.held_out_sentences())
+
+
+def test_committed_explorer_data_is_the_models_attention(figure_data, figure_module):
+    """The JSON the page loads: a fresh build writes the same bytes, and every weight in it
+    is the trained model's own, run again here on the file's tokens (to its 4 digits)."""
+    from figures_src import pipeline
+    from figures_src.experiments import pronouns
+
+    manifest = pipeline.read_manifest(NAME)
+    path = pipeline.REPO_ROOT / manifest["outputs"]["data"]["path"].lstrip("/")
+    committed = path.read_bytes()
+    assert committed == pipeline.dump_data(figure_module(NAME).export(figure_data(NAME)))
+    exported = json.loads(committed)
+    model, _ = pronouns.trained_pronoun_model()
+    for example in exported["examples"]:
+        tokens = torch.tensor([[pronouns.INDEX[t] for t in example["tokens"]]])
+        seen = []
+        with torch.no_grad():
+            model(tokens, attention=seen)
+        assert len(example["attention"]) == len(seen) == exported["layers"]
+        for layer, weights in zip(example["attention"], seen):
+            torch.testing.assert_close(torch.tensor(layer), weights[0].float(), rtol=1e-3, atol=1e-6)
