@@ -17,7 +17,6 @@ The control: an untrained model of the same shape fails the same checks.
 """
 import json
 
-import pytest
 import torch
 
 from figures_src.experiments import pronouns as P

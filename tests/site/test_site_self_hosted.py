@@ -3,7 +3,6 @@ library in _data/origin/basic.yml is in the built site."""
 import re
 from urllib.parse import urlsplit
 
-import pytest
 import yaml
 
 from sitecheck import ROOT, parse_html, read_page

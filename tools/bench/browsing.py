@@ -5,7 +5,7 @@ Chromium through CHROME_PATH; it downloads no browser of its own).
 
 The sites are served by pages_server (gzip, like GitHub Pages). The browser
 and the reading of the network log are the browser tests' own
-(tests/browser/sitebrowser.py, netlog.py and pages.py)."""
+(tests/browser/sitebrowser.py and pages.py)."""
 from __future__ import annotations
 
 import json
@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]  # to import figures_src.paths and th
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 import sitebrowser as browser  # noqa: E402
-import netlog  # noqa: E402
 import pages  # noqa: E402
 from figures_src import paths  # noqa: E402
 
