@@ -33,14 +33,16 @@ PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
                    "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
                    "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
 PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the browser\n")
-FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*include\s+figure\.md\b.*?%\}[ \t]*\n?", re.MULTILINE)
+# the figures and the attention explorer (which reads a figure's data)
+FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*include\s+(?:figure\.md|explorer\.html)\b.*?%\}[ \t]*\n?",
+                            re.MULTILINE)
 
 
 FRONT_MATTER_IMAGE = re.compile(r"^image:.*\n(?:[ \t]+.*\n)*", re.MULTILINE)
 
 
 def strip_figures(markdown: str) -> str:
-    """The post without its `{% include figure.md ... %}` lines and without the
+    """The post without its `{% include figure.md ... %}` (and explorer) lines and without the
     front matter's `image:` (the banner figure, shown atop the post)."""
     _, front, body = markdown.split("---\n", 2)
     return "---\n" + FRONT_MATTER_IMAGE.sub("", front) + "---\n" + FIGURE_INCLUDE.sub("", body)
