@@ -91,9 +91,10 @@ def find(names: list[str] | None = None, package_dir: Path = PACKAGE_DIR) -> lis
 def input_files(path: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
     """A figure module's inputs: itself, what it imports (transitively) and the build."""
     package_dir = Path(package_dir).resolve()
-    files = set(sourcehash.module_files(path, package_dir))
+    plumbing = [package_dir / name for name in sourcehash.PLUMBING]
+    files = set(sourcehash.module_files(path, package_dir, exclude=plumbing))
     for name in PIPELINE_FILES:
-        files.update(sourcehash.module_files(package_dir / name, package_dir))
+        files.update(sourcehash.module_files(package_dir / name, package_dir, exclude=plumbing))
     return sorted(files, key=lambda p: p.relative_to(package_dir.parent).as_posix())
 
 

@@ -13,8 +13,15 @@ Pure standard library: listing stale figures imports neither torch nor matplotli
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from pathlib import Path
+
+
+# Plumbing that moves bytes around but never shapes one: where files go (paths),
+# how they are written (files) and this hash itself. Neither a figure's inputs
+# nor a checkpoint's key: editing them rebuilds and retrains nothing.
+PLUMBING = ("paths.py", "files.py", "sourcehash.py")
 
 
 def _strip_docstrings(tree: ast.AST) -> ast.AST:
@@ -27,10 +34,21 @@ def _strip_docstrings(tree: ast.AST) -> ast.AST:
     return tree
 
 
+# One process lists every figure: each distinct source is parsed once (keyed by
+# its text, so an edited file is parsed again).
+@functools.lru_cache(maxsize=None)
+def _tree(source: str) -> ast.Module:
+    return ast.parse(source)
+
+
+@functools.lru_cache(maxsize=None)
+def _normalise(source: str) -> str:
+    return ast.dump(_strip_docstrings(ast.parse(source)), annotate_fields=True, include_attributes=False)
+
+
 def normalised(path: Path) -> str:
     """The code of a Python file as a canonical string: its AST without docstrings."""
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
-    return ast.dump(_strip_docstrings(tree), annotate_fields=True, include_attributes=False)
+    return _normalise(Path(path).read_text(encoding="utf-8"))
 
 
 def _module_file(module: str, package_dir: Path) -> Path | None:
@@ -47,7 +65,7 @@ def _module_file(module: str, package_dir: Path) -> Path | None:
 
 def _imported_modules(path: Path, module: str) -> set[str]:
     """Module names imported anywhere in a file; `from pkg import name` may be a submodule."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = _tree(path.read_text(encoding="utf-8"))
     is_package = path.name == "__init__.py"
     found: set[str] = set()
     for node in ast.walk(tree):

@@ -63,9 +63,10 @@ def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=No
 def code_files(build_and_train, package_dir=PACKAGE_DIR):
     """The code whose edits must retrain a model: the module defining
     build_and_train, every figures_src module it imports (transitively, but
-    never the look or the figure pipeline), this loop and the seeding."""
+    never the look, the figure pipeline or the plumbing), this loop and the seeding."""
     package_dir = Path(package_dir).resolve()
-    look = [package_dir / name for name in ("style.py", "output.py", "pipeline.py", "figure.py")]
+    look = [package_dir / name for name in ("style.py", "output.py", "pipeline.py", "figure.py",
+                                            *sourcehash.PLUMBING)]
     caller = Path(inspect.getsourcefile(build_and_train)).resolve()
     files = set(sourcehash.module_files(caller, package_dir, exclude=look))
     return sorted(files | {Path(__file__).resolve(), Path(seeding.__file__).resolve()})

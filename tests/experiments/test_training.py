@@ -132,7 +132,7 @@ def test_cache_key_of_the_real_models_covers_their_imports():
 
     files = {p.name for p in training.code_files(two_lookups.build_and_train)}
     assert {"two_lookups.py", "reversal.py", "training.py", "transformer.py", "attention.py"} <= files
-    assert not files & {"style.py", "pipeline.py", "figure.py"}
+    assert not files & {"style.py", "pipeline.py", "figure.py", "files.py", "paths.py", "sourcehash.py"}
     assert "two_lookups.py" not in {p.name for p in training.code_files(reversal.build_and_train)}
 
 

@@ -175,6 +175,8 @@ def test_package_init_counts_once_it_runs_code(project):
     ("models/helper.py", True, False),  # shared code: what imports it, transitively
     ("style.py", True, True),  # the pipeline: everything
     ("__main__.py", False, False),  # the CLI does not shape a figure
+    ("files.py", False, False),  # plumbing: how bytes are written, not what they are
+    ("paths.py", False, False),
     ("figures/__init__.py", True, True),  # a package __init__ that runs code: all its modules
 ])
 def test_edit_changes_the_hash_of_dependents_only(project, edited, lines_changes, boxes_changes):

@@ -6,7 +6,8 @@ Timed, in this order, in the same clone:
   no-op    `make figures` straight after cloning (every figure is committed
            and up to date, so it should build nothing);
   cold     `make figures-all` (retrains the toy models, draws every figure);
-  one      append a comment to one figure module, `make figures`."""
+  one      change one figure module's code (a new module-level name; a comment
+           would not make it stale), `make figures`."""
 from __future__ import annotations
 
 import os
@@ -61,7 +62,7 @@ def measure(jobs: int = 1, figure: str | None = None, log=print) -> dict:
 
         name, module = next((f[0], f[1]) for f in figures if figure in (None, f[0]))
         with open(clone / module, "a", encoding="utf-8") as source:
-            source.write("\n# edited by tools/bench to time a one-figure rebuild\n")
+            source.write("\n_BENCH_EDIT = True  # tools/bench: a code change, to time a one-figure rebuild\n")
         stale_after_edit = _stale(clone)
         log(f"bench: timing `make figures` after editing {module}")
         one, _ = _timed(["make", "--no-print-directory", f"-j{jobs}", "figures"], clone)
