@@ -1,9 +1,8 @@
-"""Drawing in, file bytes out: the pipeline's last two steps, render and write.
-
-render() turns a matplotlib Figure or a graphviz graph into deterministic,
-optimised bytes (SVG with text as paths, or a 2x palette PNG for dense
-rasters) and measures its CSS size; write() puts them on disk atomically.
-Figure modules never save: the pipeline calls these, in that order.
+"""Drawing in, file bytes out: render() turns a matplotlib Figure or a
+graphviz graph into deterministic, optimised bytes (SVG with text as paths,
+or a 2x palette PNG for dense rasters) and measures its CSS size. Figure
+modules never save: the pipeline renders, then writes every file with
+figures_src.files.write_atomic.
 """
 from __future__ import annotations
 
@@ -177,8 +176,3 @@ def png_size(data: bytes) -> tuple[int, int]:
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-
-
-def write(path: Path, rendered: "Rendered") -> None:
-    """Write rendered bytes atomically (figures_src.files.write_atomic)."""
-    write_atomic(path, rendered.data)

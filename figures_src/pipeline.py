@@ -332,7 +332,7 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
         }
         for variant, out in rendered.items():
             rel = output_path(source.name, variant, out.suffix)
-            output.write(root / rel, out)
+            write_atomic(root / rel, out.data)
             manifest["outputs"][variant] = {"path": "/" + rel.as_posix(), "width": out.width,
                                             "height": out.height, "sha256": out.sha256}
             other = rel.with_suffix(".png" if out.suffix == ".svg" else ".svg")
