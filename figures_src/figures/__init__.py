@@ -22,7 +22,7 @@ called `<name-with-dashes>`; modules starting with "_" are not figures):
 
 Use `theme.palette` / `theme.color("orange")` / `theme.fill("orange")` /
 `theme.cmap()` / `theme.digraph()`; never a colour of your own, never
-`savefig` (the pipeline renders and writes: figures_src/output.py).
+`savefig` (the pipeline renders with figures_src/output.py and writes).
 A figure module imports figures_src.experiments, figures_src.nn and
 figures_src.figure; never another figure module, the pipeline or the style.
 Shared drawing code lives in figures_src/diagrams.py.
