@@ -20,16 +20,22 @@ class Figure:
     caption: markdown caption; `{fact_name:.2g}` is filled from compute()["facts"].
              Write literal braces (e.g. in LaTeX) doubled: `{{` and `}}`.
     raster:  True for dense rasters: PNG at 2x instead of SVG.
+    smaller: pixel widths of smaller copies of a raster, offered to browsers
+             through srcset (the banner, which a phone shows at a third of
+             its pixels); written as <name>-<variant>-<width>w.png.
     """
 
     name: str
     alt: str
     caption: str
     raster: bool = False
+    smaller: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
             raise ValueError(f"figure name {self.name!r}: use lowercase words joined by '-'")
+        if self.smaller and not self.raster:
+            raise ValueError(f"figure {self.name!r}: smaller copies are for rasters (raster=True)")
         for field in ("alt", "caption"):
             if not str(getattr(self, field)).strip():
                 raise ValueError(f"figure {self.name!r}: {field} is empty")

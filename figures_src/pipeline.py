@@ -109,6 +109,11 @@ def output_path(name: str, variant: str, suffix: str) -> Path:
     return IMAGE_DIR / f"{name}-{variant}{suffix}"
 
 
+def smaller_path(name: str, variant: str, width: int) -> Path:
+    """Repository-relative path of a raster's smaller copy (Figure.smaller)."""
+    return IMAGE_DIR / f"{name}-{variant}-{width}w.png"
+
+
 def data_path(name: str) -> Path:
     """Repository-relative path of a figure's exported data (see export() in the contract)."""
     return IMAGE_DIR / f"{name}.json"
@@ -191,7 +196,8 @@ def stale_reason(source: FigureSource, root: Path = REPO_ROOT, quoted: set[str] 
         return gap
     if manifest.get("inputs_sha256") != inputs_hash(source.path, source.package_dir):
         return "inputs changed"
-    for entry in manifest["outputs"].values():
+    entries = [e for entry in manifest["outputs"].values() for e in (entry, *entry.get("smaller", ()))]
+    for entry in entries:
         actual = _sha256_file(root / str(entry["path"]).lstrip("/"))
         if actual is None:
             return f"{entry['path']} is missing"
@@ -295,7 +301,15 @@ class BuildResult:
 def _targets(name: str) -> list[Path]:
     """Every file a build of `name` may write: for sweeping its leftover temp files."""
     images = [output_path(name, v, s) for v in VARIANTS for s in (".svg", ".png")]
-    return images + [data_path(name), manifest_path(name)]
+    smaller = [IMAGE_DIR / f"{name}-{v}-" for v in VARIANTS]  # prefixes of <name>-<variant>-<width>w.png
+    return images + smaller + [data_path(name), manifest_path(name)]
+
+
+def _smaller_files(name: str, root: Path = REPO_ROOT) -> list[Path]:
+    """The smaller raster copies of `name` now on disk (repository-relative)."""
+    return sorted(p.relative_to(root) for v in VARIANTS
+                  for p in (root / IMAGE_DIR).glob(f"{name}-{v}-*w.png")
+                  if re.fullmatch(rf"{re.escape(name)}-{v}-\d+w\.png", p.name))
 
 
 def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
@@ -310,16 +324,18 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
     root = Path(root)
     start = time.perf_counter()
     for target in _targets(source.name):  # left by a build that was killed mid-write
-        remove_temps((root / target).parent, target.name + ".")
+        remove_temps((root / target).parent, target.name + ("" if target.name.endswith("-") else "."))
     try:
         module = load(source)
         figure = module.FIGURE
         data = compute(source, module)
         facts = clean_facts(data.get("facts", {}), source.name)
-        rendered = {}
+        rendered, smaller = {}, {}
         for theme in style.THEMES:
             with theme.rc():
                 rendered[theme.name] = output.render(module.draw(data, theme), raster=figure.raster)
+            smaller[theme.name] = {width: output.downscaled(rendered[theme.name].data, width)
+                                   for width in figure.smaller}
         exported = dump_data(module.export(data)) if callable(getattr(module, "export", None)) else None
         manifest = {
             "name": source.name,
@@ -337,6 +353,17 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
                                             "height": out.height, "sha256": out.sha256}
             other = rel.with_suffix(".png" if out.suffix == ".svg" else ".svg")
             (root / other).unlink(missing_ok=True)  # raster switched: drop the old format
+            if smaller[variant]:
+                manifest["outputs"][variant]["smaller"] = []
+            for width, png in smaller[variant].items():
+                small = smaller_path(source.name, variant, width)
+                write_atomic(root / small, png)
+                manifest["outputs"][variant]["smaller"].append(
+                    {"path": "/" + small.as_posix(), "width": width, "sha256": hashlib.sha256(png).hexdigest()})
+        wanted = {smaller_path(source.name, v, w) for v in VARIANTS for w in figure.smaller}
+        for old in _smaller_files(source.name, root):
+            if old not in wanted:  # a width no longer asked for
+                (root / old).unlink()
         if exported is not None:
             write_atomic(root / data_path(source.name), exported)
             manifest["outputs"]["data"] = {"path": "/" + data_path(source.name).as_posix(),

@@ -468,3 +468,42 @@ def test_exported_data_is_written_tracked_and_checked(project, tmp_path):
     assert cli(project, "stale", root=out).stdout.split() == ["boxes", "lines"]
     data.write_text(data.read_text() + " ")  # a hand edit
     assert "exporting" in cli(project, "stale", root=out).stdout.split()
+
+
+SMALLER = LINES.replace('name="lines"', 'name="small"').replace(
+    'caption="Slope {slope:.3g}, $$\\\\sqrt{{d_k}}$$.")', 'caption="x", raster=True, smaller=(120, 200))')
+
+
+def png_width(path: Path) -> int:
+    return int.from_bytes(path.read_bytes()[16:20], "big")
+
+
+def test_smaller_copies_of_a_raster_are_written_tracked_and_dropped(project, tmp_path):
+    """Figure(smaller=...) writes <name>-<variant>-<width>w.png beside the
+    full-size raster (the banner's srcset), lists them in the manifest, finds a
+    lost one stale, and removes a copy whose width is no longer asked for."""
+    (project / "figures" / "small.py").write_text(SMALLER)
+    out = tmp_path / "out"
+    assert cli(project, "build", "small", root=out).returncode == 0
+    manifest = yaml.safe_load((out / pipeline.manifest_path("small")).read_text())
+    for variant in pipeline.VARIANTS:
+        full = out / manifest["outputs"][variant]["path"].lstrip("/")
+        copies = manifest["outputs"][variant]["smaller"]
+        assert [c["width"] for c in copies] == [120, 200]
+        for copy in copies:
+            file = out / copy["path"].lstrip("/")
+            assert file.name == f"small-{variant}-{copy['width']}w.png"
+            assert png_width(file) == copy["width"] < png_width(full)
+    lost = out / pipeline.smaller_path("small", "dark", 120)
+    lost.unlink()
+    assert "small" in cli(project, "stale", root=out).stdout.split()
+    (project / "figures" / "small.py").write_text(SMALLER.replace("smaller=(120, 200)", "smaller=(200,)"))
+    assert cli(project, "build", "small", root=out).returncode == 0
+    left = sorted(p.name for p in (out / pipeline.IMAGE_DIR).glob("small-*w.png"))
+    assert left == ["small-dark-200w.png", "small-light-200w.png"]
+
+
+def test_smaller_copies_are_for_rasters_only():
+    from figures_src.figure import Figure
+    with pytest.raises(ValueError, match="rasters"):
+        Figure(name="x", alt="x", caption="x", smaller=(100,))
