@@ -63,3 +63,36 @@ def test_toc_lists_the_posts_sections(post):
     assert pages.content_headings(driver) == written
     assert pages.toc_entries(driver) == written
     assert driver.find_element("css selector", "#toc-wrapper").is_displayed()
+
+
+BANNER_WIDTHS = r"""
+const img = document.querySelector('.preview-img img[srcset]');
+let promised = null;
+for (const entry of img.sizes.split(/,(?![^(]*\))/)) {
+  const text = entry.trim(), conditional = text.match(/^(\([^)]*\))\s+(.+)$/);
+  if (!conditional || window.matchMedia(conditional[1]).matches) {
+    const probe = document.createElement('div');
+    probe.style.width = conditional ? conditional[2] : text;
+    document.body.appendChild(probe);
+    promised = probe.getBoundingClientRect().width;
+    probe.remove();
+    break;
+  }
+}
+return {viewport: window.innerWidth, shown: img.getBoundingClientRect().width, promised: promised};
+"""
+
+
+@pytest.mark.parametrize("width", [360, 412, 768, 850, 1000, 1199, 1200, 1440, 1920])
+def test_banner_sizes_never_promise_less_than_it_shows(post, width):
+    """The banner's `sizes` (_plugins/preview_image.rb) tells the browser how
+    wide Chirpy's column shows it, before layout; saying less would fetch a
+    copy too small for the screen (blurred)."""
+    post.set_window_size(width, 900)
+    try:
+        seen = post.execute_script(BANNER_WIDTHS)
+        assert seen["promised"] is not None, "no entry of sizes applies"
+        assert seen["shown"] <= seen["promised"] + 1, seen
+        assert seen["promised"] <= 1.3 * seen["shown"] + 40, f"sizes overstates by far: {seen}"
+    finally:
+        post.set_window_size(1280, 900)

@@ -1,0 +1,39 @@
+"""The banner, the phone's largest first paint (_plugins/preview_image.rb):
+offered in the sizes the figure pipeline writes, fetched at once, not lazily."""
+import re
+import struct
+
+from figures_src import paths
+
+BANNER = f"/{paths.IMAGE_DIR.as_posix()}/banner-light.png"
+
+
+def banner(post):
+    images = post.select(f'.preview-img img[src="{BANNER}"]')
+    assert len(images) == 1, f"the post shows its banner {BANNER} once atop the post"
+    return images[0]
+
+
+def png_width(path) -> int:
+    with open(path, "rb") as png:
+        return struct.unpack(">I", png.read(24)[16:20])[0]
+
+
+def test_banner_offers_each_size_the_pipeline_wrote(site, post):
+    candidates = [c.split() for c in banner(post)["srcset"].split(",")]
+    assert len(candidates) >= 3, "the full size and at least two smaller copies"
+    widths = []
+    for url, descriptor in candidates:
+        file = site / url.lstrip("/")
+        assert file.is_file(), f"srcset names {url}, which the site lacks"
+        assert descriptor == f"{png_width(file)}w", f"{url} is {png_width(file)} px wide, srcset says {descriptor}"
+        widths.append(png_width(file))
+    assert widths == sorted(widths) and widths[-1] == png_width(site / BANNER.lstrip("/"))
+    assert widths[0] <= 760, "a phone's column (380 CSS px at 2x) has a copy of its size"
+
+
+def test_banner_is_fetched_at_once(post):
+    img = banner(post)
+    assert img.get("loading") != "lazy", "the first screen's largest image must not wait for layout"
+    assert img.get("fetchpriority") == "high"
+    assert re.search(r"calc\(100vw - \d+px\)$", img["sizes"]), "the last size is the phone's column"
