@@ -164,13 +164,23 @@ def sideways_overflow(driver) -> dict:
 
 def screenshot(driver, path: Path, phone: bool = False):
     """A full-page PNG of what the browser shows now. The viewport is made as
-    tall as the page for the shot, so Chirpy's fixed sidebar spans it all."""
+    tall as the page for the shot, so Chirpy's fixed sidebar spans it all.
+    The post's blocks are rendered only near the screen (content-visibility),
+    each reserving a guessed height until then: the page grows as the taller
+    viewport renders them, so the viewport follows until the height settles."""
     import base64
+    import time
     width, height = driver.execute_script(
         "return [innerWidth, document.scrollingElement.scrollHeight]")
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone})
     try:
+        for _ in range(10):
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone})
+            time.sleep(0.3)  # a few frames: the newly near blocks render
+            grown = driver.execute_script("return document.scrollingElement.scrollHeight")
+            if grown == height:
+                break
+            height = grown
         shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     finally:
         emulate_phone(driver, phone)

@@ -7,7 +7,7 @@ import pytest
 
 import netlog
 import sitebrowser as browser
-from pages import POST_URL
+from pages import POST_URL, scroll_through
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,8 @@ def test_pages_request_nothing_from_another_host(browsing):
     for page in PAGES:
         driver.get_log("performance")  # forget what came before
         driver.get(base + page)
+        if page == POST_URL:  # its math is rendered (and its fonts fetched) as it nears the screen
+            scroll_through(driver)
         browser.wait_until_quiet(driver)
         seen += [request.url for request in netlog.read(driver.get_log("performance"))]
     hosts = {urlsplit(u).hostname for u in seen}
