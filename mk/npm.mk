@@ -6,16 +6,25 @@
 # the gems first). Neither folder is committed.
 
 NPM_STAMP := $(BUILD)/stamps/npm-assets
+NPM_CI_STAMP := $(BUILD)/stamps/npm-ci
+# What the subset icons and fonts are cut to: the site's text and templates
+# (tools/subset-icons, tools/subset-fonts). Editing a post re-lays assets/lib
+# (a few seconds), without reinstalling the packages.
+SUBSET_SOURCES := $(shell find _posts _tabs _data _includes -type f 2>/dev/null) _config.yml index.html
 
 .PHONY: npm-assets npm-assets-missing
 npm-assets: $(NPM_STAMP) ## install the front-end libraries from npm into assets/lib/
 
-# Redone when the lock file, the package list or the laying scripts change,
-# or assets/lib is gone.
-$(NPM_STAMP): package.json package-lock.json .npmrc tools/lay-assets tools/subset-icons \
-    $(if $(wildcard assets/lib/katex/katex.min.css),,npm-assets-missing) | $(DEBIAN_STAMP) $(VENV)/.ready $(GEMS_STAMP)
+# npm ci when the lock file or the package list change.
+$(NPM_CI_STAMP): package.json package-lock.json .npmrc | $(DEBIAN_STAMP)
 	@command -v npm >/dev/null || { echo "error: npm not found: run 'sudo apt-get install npm'"; exit 1; }
 	npm ci
+	@mkdir -p $(@D) && touch $@
+
+# Laid again when the packages, the laying scripts or the site's text change,
+# or assets/lib is gone.
+$(NPM_STAMP): $(NPM_CI_STAMP) tools/lay-assets tools/subset-icons tools/subset-fonts $(SUBSET_SOURCES) \
+    $(if $(wildcard assets/lib/katex/katex.min.css),,npm-assets-missing) | $(VENV)/.ready $(GEMS_STAMP)
 	PYTHON=$(PY) tools/lay-assets
 	@mkdir -p $(@D) && touch $@
 

@@ -1,6 +1,7 @@
 """Fonts: Font Awesome carries only the icons the site uses (tools/subset-icons),
 every web font is woff2, and the text fonts swap in (font-display: swap)."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,71 @@ def test_every_font_is_woff2(site):
 def test_text_fonts_swap_in(site):
     faces = FONT_FACE.findall((site / "assets" / "lib" / "fonts" / "main.css").read_text(encoding="utf-8"))
     assert faces and all(re.search(r"font-display:\s*swap", f) for f in faces)
+
+
+# -- the text fonts, cut to the site's characters (tools/subset-fonts) --------
+
+def unicode_ranges(face: str) -> list[tuple[int, int]]:
+    declared = re.search(r"unicode-range:\s*([^;]+)", face)
+    ranges = []
+    for part in (declared.group(1).split(",") if declared else ["U+0-10FFFF"]):
+        low, _, high = part.strip()[2:].partition("-")
+        ranges.append((int(low, 16), int(high or low, 16)))
+    return ranges
+
+
+def latin_faces(site) -> list[tuple[str, list[tuple[int, int]]]]:
+    """(font file, unicode ranges) of each subset Latin file main.css names."""
+    fonts = site / "assets" / "lib" / "fonts"
+    faces = []
+    for face in FONT_FACE.findall((fonts / "main.css").read_text(encoding="utf-8")):
+        url = re.search(r"url\(([^)]*)\)", face).group(1).strip("'\"")
+        if re.search(r"-latin-\d+-", url):
+            faces.append((str(fonts / url), unicode_ranges(face)))
+    return faces
+
+
+def site_text(site) -> set[str]:
+    """Every character of the built pages' text in the site's fonts: not
+    scripts or styles, not code (a monospace system font), not math (KaTeX's
+    own fonts)."""
+    chars = set()
+    for page in site.rglob("*.html"):
+        soup = parse_html(page.read_text(encoding="utf-8"))
+        for hidden in soup.select("script, style, code, pre, .katex"):
+            hidden.decompose()
+        chars |= set(soup.get_text())
+        chars |= {c for tag in soup.select("[title], [placeholder], [aria-label]")
+                  for a in ("title", "placeholder", "aria-label") for c in tag.get(a, "")}
+    return chars
+
+
+def uncovered(chars: set[str], font: str, ranges: list[tuple[int, int]]) -> set[str]:
+    """Characters in the face's unicode-range that its file has no glyph for."""
+    from fontTools.ttLib import TTFont
+    cmap = set(TTFont(font).getBestCmap())
+    return {c for c in chars if any(lo <= ord(c) <= hi for lo, hi in ranges)
+            and ord(c) not in cmap and c.isprintable() and not c.isspace()}
+
+
+def test_text_fonts_hold_every_character_of_the_site(site):
+    faces = latin_faces(site)
+    assert len(faces) == 6, "Lato 300 and 400, Source Sans Pro 400, 600, 700 and 900: one Latin file each"
+    chars = site_text(site)
+    assert {"A", "z", "0", "’"} <= chars, "the text scan found too little"
+    for font, ranges in faces:
+        missing = uncovered(chars, font, ranges)
+        assert not missing, (f"{Path(font).name} lacks {''.join(sorted(missing))!r}: "
+                             "run 'make npm-assets' (tools/subset-fonts)")
+
+
+def test_the_font_check_notices_a_missing_character(site):
+    font, ranges = latin_faces(site)[0]
+    assert uncovered({"a", "\u00e9"}, font, ranges) == {"\u00e9"}, "é is not in this site's text"
+
+
+def test_text_fonts_keep_about_the_characters_used(site):
+    from fontTools.ttLib import TTFont
+    for font, _ in latin_faces(site):
+        glyphs = len(TTFont(font).getBestCmap())
+        assert 95 <= glyphs < 200, f"{Path(font).name}: {glyphs} characters (Fontsource's Latin file has about 400)"
