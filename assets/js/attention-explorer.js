@@ -20,7 +20,7 @@
     '.attention-explorer{border:1px solid var(--main-border-color,#ddd);border-radius:.5rem;padding:.75rem;margin:1rem 0}',
     '.attention-explorer .ae-controls{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin-bottom:.75rem}',
     '.attention-explorer label{margin:0;font-size:.9rem;max-width:100%;display:flex;align-items:center}',
-    '.attention-explorer select{min-width:0;max-width:100%;text-overflow:ellipsis;margin-left:.3rem;font:inherit;font-size:.9rem;color:var(--text-color);background:var(--main-bg,#fff);border:1px solid var(--main-border-color,#ccc);border-radius:.25rem}',
+    '.attention-explorer select{min-width:0;min-height:1.75rem;max-width:100%;text-overflow:ellipsis;margin-left:.3rem;font:inherit;font-size:.9rem;color:var(--text-color);background:var(--main-bg,#fff);border:1px solid var(--main-border-color,#ccc);border-radius:.25rem}',
     '.attention-explorer .ae-tokens{display:flex;flex-wrap:wrap;gap:.35rem;margin:0;padding:0;list-style:none}',
     '.attention-explorer .ae-token{display:flex;flex-direction:column;align-items:center;min-width:2.75rem;min-height:2.75rem;padding:.25rem .4rem;font:inherit;color:var(--text-color);border:2px solid var(--main-border-color,#ccc);border-radius:.35rem;background:var(--main-bg,#fff);cursor:pointer;position:relative}',
     '.attention-explorer .ae-token>*{position:relative}',
