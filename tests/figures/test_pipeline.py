@@ -475,7 +475,8 @@ SMALLER = LINES.replace('name="lines"', 'name="small"').replace(
 
 
 def png_width(path: Path) -> int:
-    return int.from_bytes(path.read_bytes()[16:20], "big")
+    from figures_src.output import png_size
+    return png_size(path.read_bytes())[0]
 
 
 def test_smaller_copies_of_a_raster_are_written_tracked_and_dropped(project, tmp_path):

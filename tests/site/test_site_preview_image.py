@@ -1,9 +1,9 @@
 """The banner, the phone's largest first paint (_plugins/preview_image.rb):
 offered in the sizes the figure pipeline writes, fetched at once, not lazily."""
 import re
-import struct
 
 from figures_src import paths
+from figures_src.output import png_size
 
 BANNER = f"/{paths.IMAGE_DIR.as_posix()}/banner-light.png"
 
@@ -15,8 +15,7 @@ def banner(post):
 
 
 def png_width(path) -> int:
-    with open(path, "rb") as png:
-        return struct.unpack(">I", png.read(24)[16:20])[0]
+    return png_size(path.read_bytes())[0]
 
 
 def test_banner_offers_each_size_the_pipeline_wrote(site, post):
