@@ -119,9 +119,9 @@ def draw(data, theme):
     ax = fig.add_axes((0.2, 0.12, 0.56, 0.72))
     above = np.triu(np.ones((n, n), dtype=bool), 1)
     image = ax.imshow(np.ma.masked_array(weights, mask=above), cmap=theme.cmap("blue"), vmin=0, vmax=1,
-                      interpolation="nearest", aspect="equal")
+                      interpolation="none", aspect="equal")
     # masked cells: hatched on the grid colour
-    ax.imshow(np.where(above, 1.0, np.nan), cmap=mcolors.ListedColormap([theme.grid]), interpolation="nearest",
+    ax.imshow(np.where(above, 1.0, np.nan), cmap=mcolors.ListedColormap([theme.grid]), interpolation="none",
               aspect="equal")
     for y, x in zip(*np.nonzero(above)):
         ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, hatch="////", edgecolor=theme.muted,

@@ -123,7 +123,7 @@ def draw(data, theme):
     grid = fig.add_gridspec(1, heads + 1, width_ratios=[1] * heads + [0.62], wspace=0.12)
     axes = [fig.add_subplot(grid[0, h]) for h in range(heads)]
     for h, ax in enumerate(axes):
-        image = ax.imshow(maps[h].numpy(), cmap=cmap, norm=norm)
+        image = ax.imshow(maps[h].numpy(), cmap=cmap, norm=norm, interpolation="none")
         for i in range(length):
             for j, glyph in ((length - 1 - i, "o"), (i - 1, "x")):
                 if j < 0:

@@ -92,7 +92,7 @@ def draw(data, theme):
     for column, (offset, kind) in enumerate(((0, "sin"), (1, "cos"))):
         heat = fig.add_subplot(grid[0, column])
         image = heat.imshow(pe[:, offset:2 * n_pairs:2].T, aspect="auto", origin="lower",
-                            cmap=theme.diverging_cmap(), vmin=-1, vmax=1, interpolation="nearest")
+                            cmap=theme.diverging_cmap(), vmin=-1, vmax=1, interpolation="none")
         heat.set_title(f"$PE(pos, 2i{'+1' if offset else ''}) = \\{kind}(pos \\cdot \\omega_i)$", fontsize=13)
         heat.set_xlabel("position $pos$")
         heat.set_xticks((0, 25, 50, 75))

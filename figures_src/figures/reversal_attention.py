@@ -71,7 +71,7 @@ def draw(data, theme):
     n = weights.shape[0]
     tokens = [str(t) for t in data["tokens"].tolist()]
     fig, ax = plt.subplots(figsize=(5.4, 5.6))
-    image = ax.imshow(weights, cmap=theme.cmap("blue"), vmin=0, vmax=1, interpolation="nearest")
+    image = ax.imshow(weights, cmap=theme.cmap("blue"), vmin=0, vmax=1, interpolation="none")
     # a light grid between the cells
     ax.set_xticks([j - 0.5 for j in range(1, n)], minor=True)
     ax.set_yticks([i - 0.5 for i in range(1, n)], minor=True)

@@ -149,7 +149,7 @@ def _draw_map(ax, scores, data, theme, title):
     the diagonal through them dashed. Returns the image, for its colour bar."""
     limit = float(scores.abs().max())
     image = ax.imshow(scores.numpy(), origin="lower", cmap=theme.diverging_cmap(), vmin=-limit,
-                      vmax=limit, interpolation="nearest")
+                      vmax=limit, interpolation="none")
     size = scores.shape[0]
     (m0, n0) = data["same_offset"][0]  # the diagonal through the top row's placements
     ax.plot((n0 - m0 - 0.5, size - 0.5), (-0.5, size - 0.5 - (n0 - m0)), color=theme.heading,

@@ -508,3 +508,58 @@ def test_smaller_copies_are_for_rasters_only():
     from figures_src.figure import Figure
     with pytest.raises(ValueError, match="rasters"):
         Figure(name="x", alt="x", caption="x", smaller=(100,))
+
+
+def _embedded_pngs(svg: bytes) -> list[bytes]:
+    import base64
+    import re
+    return [base64.b64decode(b"".join(m.split()))
+            for m in re.findall(rb"data:image/png;base64,\s*([A-Za-z0-9+/=\s]+)", svg)]
+
+
+def _pixels(png: bytes) -> list:
+    import io
+    from PIL import Image
+    return list(Image.open(io.BytesIO(png)).convert("RGBA").getdata())
+
+
+@pytest.mark.parametrize("interpolation", ["none", "nearest"])
+def test_heat_maps_in_svgs_keep_every_pixel_in_fewer_bytes(interpolation):
+    """A heat map matplotlib embeds (here a 40 x 30 map through a 256-colour
+    map) comes out of optimise_svg as a palette PNG with the same pixels."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from figures_src import output
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.imshow(np.sin(np.arange(1200).reshape(30, 40) / 7.0), cmap="viridis", interpolation=interpolation)
+    raw = io_svg(fig)
+    before, after = _embedded_pngs(raw), _embedded_pngs(output.render(fig).data)
+    assert len(before) == len(after) == 1
+    assert _pixels(after[0]) == _pixels(before[0])
+    assert len(after[0]) < len(before[0])
+    assert after[0][25] == 3  # PNG colour type 3: palette
+
+
+def io_svg(fig) -> bytes:
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg")
+    return buf.getvalue()
+
+
+def test_images_with_more_colours_than_a_palette_stay_exact():
+    """More than 256 colours (a photo-like gradient): no palette, the same pixels."""
+    import io
+    import numpy as np
+    from PIL import Image
+    from figures_src import output
+
+    rgb = np.stack(np.meshgrid(np.arange(64) * 4, np.arange(64) * 4) + [np.full((64, 64), 7)], -1).astype("uint8")
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    out = output.lossless_palette_png(buf.getvalue())
+    assert _pixels(out) == _pixels(buf.getvalue())
+    assert out[25] != 3
