@@ -7,8 +7,9 @@
 
 NPM_STAMP := $(BUILD)/stamps/npm-assets
 NPM_CI_STAMP := $(BUILD)/stamps/npm-ci
-# What the subset icons and fonts are cut to: the site's text and templates
-# (tools/subset-icons, tools/subset-fonts). Editing a post re-lays assets/lib
+# What the subset icons and fonts are cut to: the site's text, math and
+# templates (tools/subset-icons, tools/subset-fonts, tools/subset-katex).
+# Editing a post re-lays assets/lib
 # (a few seconds), without reinstalling the packages.
 SUBSET_SOURCES := $(shell find _posts _tabs _data _includes -type f 2>/dev/null) _config.yml index.html
 
@@ -23,7 +24,8 @@ $(NPM_CI_STAMP): package.json package-lock.json .npmrc | $(DEBIAN_STAMP)
 
 # Laid again when the packages, the laying scripts or the site's text change,
 # or assets/lib is gone.
-$(NPM_STAMP): $(NPM_CI_STAMP) tools/lay-assets tools/subset-icons tools/subset-fonts $(SUBSET_SOURCES) \
+$(NPM_STAMP): $(NPM_CI_STAMP) tools/lay-assets tools/fontsubset.py tools/subset-icons tools/subset-fonts \
+    tools/subset-katex _plugins/katex/render.js $(SUBSET_SOURCES) \
     $(if $(wildcard assets/lib/katex/katex.min.css),,npm-assets-missing) | $(VENV)/.ready $(GEMS_STAMP)
 	PYTHON=$(PY) tools/lay-assets
 	@mkdir -p $(@D) && touch $@

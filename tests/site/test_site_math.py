@@ -1,12 +1,13 @@
 """Math rendered when the site is built (_plugins/katex_math.rb): every formula
 of the post and of its figure captions is KaTeX HTML with MathML, none is left
-as TeX, no page loads MathJax, and a formula KaTeX cannot read stops the build."""
+as TeX, no page loads MathJax, a formula KaTeX cannot read stops the build, and
+KaTeX's fonts hold every character the math shows (tools/subset-katex)."""
 import copy
 import re
 
 import yaml
 
-from sitecheck import POST_SOURCE, ROOT, jekyll_build, loads_of_scripts, make_site, post_body
+from sitecheck import POST_SOURCE, ROOT, jekyll_build, loads_of_scripts, make_site, parse_html, post_body
 
 KATEX_CSS = "/assets/lib/katex/katex.min.css"
 
@@ -57,3 +58,47 @@ def test_a_formula_katex_cannot_read_stops_the_build(tmp_path):
     assert result.returncode != 0
     report = result.stdout + result.stderr
     assert "2023-05-20-figure-test.md: KaTeX cannot render the formula" in report and "frac{1}{`" in report
+
+
+# -- KaTeX's fonts, cut to the characters of the site's math (tools/subset-katex)
+
+KATEX_FONTS = "assets/lib/katex/fonts"
+WHOLE_FONTS = ROOT / "node_modules" / "katex" / "dist" / "fonts"
+
+
+def math_characters(site) -> set[str]:
+    """Every character the built pages' math shows (KaTeX's HTML, not its hidden MathML)."""
+    chars = set()
+    for page in site.rglob("*.html"):
+        for formula in parse_html(page.read_text(encoding="utf-8")).select(".katex-html"):
+            chars |= set(formula.get_text())
+    return {c for c in chars if c.isprintable() and not c.isspace()}
+
+
+def lost_characters(chars: set[str], subset_font, whole_font) -> set[str]:
+    """Characters the whole KaTeX font draws and its subset does not."""
+    from fontTools.ttLib import TTFont
+    whole, kept = set(TTFont(whole_font).getBestCmap()), set(TTFont(subset_font).getBestCmap())
+    return {c for c in chars if ord(c) in whole and ord(c) not in kept}
+
+
+def test_math_fonts_hold_every_character_of_the_math(site):
+    chars = math_characters(site)
+    assert {"Q", "K", "V", "⊤", "∑", "1"} <= chars, "the math scan found too little"
+    fonts = sorted((site / KATEX_FONTS).glob("*.woff2"))
+    assert len(fonts) == len(list(WHOLE_FONTS.glob("*.woff2"))) == 20
+    for font in fonts:
+        lost = lost_characters(chars, font, WHOLE_FONTS / font.name)
+        assert not lost, f"{font.name} lacks {''.join(sorted(lost))!r}: run 'make npm-assets' (tools/subset-katex)"
+
+
+def test_the_math_font_check_notices_a_missing_character(site):
+    font = site / KATEX_FONTS / "KaTeX_Main-Regular.woff2"
+    assert lost_characters({"1", "\u2135"}, font, WHOLE_FONTS / font.name) == {"\u2135"}, "no ℵ in this site's math"
+
+
+def test_math_fonts_keep_about_the_characters_used(site):
+    from fontTools.ttLib import TTFont
+    font = "KaTeX_Main-Regular.woff2"
+    kept, whole = (len(TTFont(f).getBestCmap()) for f in (site / KATEX_FONTS / font, WHOLE_FONTS / font))
+    assert 40 <= kept <= 100 < whole, f"{font}: {kept} of {whole} characters"
