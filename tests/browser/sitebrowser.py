@@ -80,11 +80,15 @@ def set_color_scheme(driver, scheme: str):
 
 
 def wait_until_quiet(driver, timeout: float = 20):
-    """Wait for the page's load and its web fonts."""
+    """Wait for the page's load, its scripts (which start after the first
+    paint: _plugins/scripts_after_paint.rb) and its web fonts."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, timeout).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+        "return !document.getElementById('scripts-after-paint')"
+        " || document.documentElement.dataset.scripts === 'loaded'"))
     driver.set_script_timeout(timeout)
     driver.execute_async_script("""
         const done = arguments[arguments.length - 1];

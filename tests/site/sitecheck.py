@@ -6,6 +6,7 @@ mode), so the tests check what is deployed.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import shutil
@@ -92,9 +93,20 @@ def post_body(page: BeautifulSoup):
     return body
 
 
+def after_paint_scripts(page: BeautifulSoup) -> list[str]:
+    """The scripts the page's loader adds after the first paint
+    (_plugins/scripts_after_paint.rb), in order."""
+    loader = page.find("script", id="scripts-after-paint")
+    if loader is None:
+        return []
+    listed = re.search(r"var urls = (\[.*?\]);", loader.get_text())
+    assert listed, "the loader script lists no urls"
+    return json.loads(listed.group(1))
+
+
 def loads_of_scripts(page: BeautifulSoup) -> list[str]:
-    """The src of every script the page loads."""
-    return [script["src"] for script in page.find_all("script", src=True)]
+    """The src of every script the page loads, those it loads after the first paint included."""
+    return [script["src"] for script in page.find_all("script", src=True)] + after_paint_scripts(page)
 
 
 def text_blocks(root) -> list[tuple[str, str]]:

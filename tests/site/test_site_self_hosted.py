@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from sitecheck import ROOT, parse_html, read_page
+from sitecheck import ROOT, after_paint_scripts, parse_html, read_page
 
 # <link rel=...> values that make the browser fetch something.
 FETCHING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
@@ -40,6 +40,7 @@ def loads_of(page):
         yield from css_urls(attrs.get("style", ""))
     for style in page.find_all("style"):
         yield from css_urls(style.get_text())
+    yield from after_paint_scripts(page)
 
 
 def css_urls(css: str):
@@ -68,10 +69,12 @@ def test_the_scan_sees_a_foreign_load():
                       '<div style="background: url(//cdn.example/a.png)"></div>'
                       '<img src="/a.png" srcset="/a-600.png 600w, https://cdn.example/b.png 1200w" alt="">'
                       '<style>@import "https://cdn.example/y.css";</style>'
-                      '<script src="/assets/ok.js"></script>')
+                      '<script src="/assets/ok.js"></script>'
+                      '<script id="scripts-after-paint">(function () { var urls = ["/a.js","https://cdn.example/z.js"];'
+                      ' })();</script>')
     urls = [u for u in loads_of(page) if is_foreign(u)]
     assert urls == ["https://cdn.example/x.css", "//cdn.example/a.png", "https://cdn.example/b.png",
-                    "https://cdn.example/y.css"]
+                    "https://cdn.example/y.css", "https://cdn.example/z.js"]
 
 
 def origin_paths(node):

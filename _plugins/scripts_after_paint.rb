@@ -1,0 +1,64 @@
+# frozen_string_literal: true
+
+require 'json'
+
+# Chirpy's scripts (search, table of contents, image popups, clipboard, dates,
+# the service worker) and the attention explorer's start after the page's
+# first paint instead of before it. They are `defer` scripts: a browser runs
+# them when the HTML is parsed, which on a phone is often before it has
+# painted anything, so their few hundred milliseconds of work (Lighthouse's
+# mobile CPU) come before the banner and the first words. None of them adds
+# to the first screen: the theme script that picks light or dark mode is not
+# deferred and stays where it is.
+#
+# On every page with deferred scripts:
+# - they leave the HTML, and one small inline loader, at the end of the page,
+#   adds them in the same order (async = false keeps the order) after the
+#   first frame: requestAnimationFrame, then a task (setTimeout 0), which
+#   runs once that frame is painted; in a hidden tab there is nothing to
+#   paint, so they load at once;
+# - inline scripts that waited for DOMContentLoaded (Chirpy's search set-up)
+#   wait for the window event `scripts-loaded` instead, fired when the last
+#   script has run; <html data-scripts="loaded"> says so too (the browser
+#   tests wait for it).
+#
+# tests/site/test_site_scripts.py checks the markup; tests/browser checks that
+# no deferred script is fetched before the first paint, and that search still
+# works.
+module GiveMeAttention
+  module ScriptsAfterPaint
+    DEFERRED = %r{<script defer(?:="")? src="([^"]+)"\s*>\s*</script>\s*}.freeze
+    WAITS_FOR_DOM = /(<script>\s*)document\.addEventListener\(\s*'DOMContentLoaded'\s*,/.freeze
+    EVENT = 'scripts-loaded'
+    LOADER_ID = 'scripts-after-paint'
+
+    def self.loader(urls)
+      <<~HTML.gsub(/\n\s*/, ' ').strip
+        <script id="#{LOADER_ID}">(function () {
+          var urls = #{JSON.generate(urls).gsub('</', '<\/')};
+          function done() { document.documentElement.dataset.scripts = 'loaded'; window.dispatchEvent(new Event('#{EVENT}')); }
+          function load() { var script;
+            urls.forEach(function (url) { script = document.createElement('script'); script.src = url; script.async = false; document.body.appendChild(script); });
+            script.addEventListener('load', done); script.addEventListener('error', done); }
+          if (document.visibilityState === 'hidden') load();
+          else requestAnimationFrame(function () { setTimeout(load, 0); });
+        })();</script>
+      HTML
+    end
+
+    def self.rewrite(html)
+      urls = html.scan(DEFERRED).flatten
+      return html if urls.empty?
+
+      out = html.gsub(DEFERRED, '').gsub(WAITS_FOR_DOM) { "#{Regexp.last_match(1)}window.addEventListener('#{EVENT}'," }
+      at = out.rindex('</body>')
+      at ? out.insert(at, loader(urls)) : out + loader(urls)
+    end
+  end
+end
+
+Jekyll::Hooks.register [:pages, :documents], :post_render do |item|
+  next unless item.output_ext == '.html' && item.output
+
+  item.output = GiveMeAttention::ScriptsAfterPaint.rewrite(item.output)
+end
