@@ -1,7 +1,8 @@
 """Chirpy's scripts start after the first paint (_plugins/scripts_after_paint.rb)
 and still do their jobs: every one of them is fetched after the browser has
 painted the page's first frame, all of them run, and search (whose set-up
-waited for DOMContentLoaded) finds the post."""
+waited for DOMContentLoaded, and whose index now waits for the reader:
+_plugins/search_on_demand.rb) finds the post."""
 import pytest
 
 import pages
@@ -49,12 +50,31 @@ def test_every_script_ran(browsing):
     assert driver.find_elements("css selector", "#toc a"), "tocbot built no table of contents"
 
 
-def test_search_finds_the_post(browsing):
+INDEX_FETCHES = "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/search.json')).length"
+
+
+def test_search_fetches_its_index_when_asked_and_finds_the_post(browsing):
+    """The index waits for the reader (_plugins/search_on_demand.rb); a query
+    typed before it arrives is searched once it has."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, driver = browsing
     driver.get(base)
     browser.wait_until_quiet(driver)
-    driver.find_element("css selector", "#search-input").send_keys("transformers")
-    WebDriverWait(driver, 10).until(
-        lambda d: d.find_elements("css selector", f'#search-results a[href$="{pages.POST_URL}"]'))
+    assert driver.execute_script(INDEX_FETCHES) == 0, "the page fetched the search index without being asked"
+    # a slow network (and no service worker answering from its cache): the
+    # whole query is typed before the index arrives
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBypassServiceWorker", {"bypass": True})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
+    try:
+        driver.find_element("css selector", "#search-input").send_keys("transformers")
+        assert driver.execute_script("return document.querySelectorAll('#search-results a').length") == 0
+        WebDriverWait(driver, 10).until(
+            lambda d: d.find_elements("css selector", f'#search-results a[href$="{pages.POST_URL}"]'))
+    finally:
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        driver.execute_cdp_cmd("Network.setBypassServiceWorker", {"bypass": False})
+    assert driver.execute_script(INDEX_FETCHES) == 1

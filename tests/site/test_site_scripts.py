@@ -1,8 +1,9 @@
 """What _plugins/scripts_after_paint.rb does to the built pages: no deferred
 script is left in the HTML, one loader lists them (each a file of the site,
 libraries before the Chirpy script that uses them), no inline script still
-waits for DOMContentLoaded, and the theme script stays where it runs before
-the first paint."""
+waits for DOMContentLoaded, the theme script stays where it runs before the
+first paint, and search fetches its index only when the reader asks
+(_plugins/search_on_demand.rb)."""
 from urllib.parse import urlsplit
 
 import pytest
@@ -41,7 +42,14 @@ def test_no_inline_script_waits_for_the_dom_and_search_waits_for_the_scripts(par
     for name, page in parsed.items():
         inline = [s.get_text() for s in page.find_all("script", src=False)]
         assert not any("DOMContentLoaded" in s for s in inline), f"{name}: an inline script waits for the DOM"
-        assert any("addEventListener('scripts-loaded'" in s and "SimpleJekyllSearch(" in s for s in inline), name
+        assert any("addEventListener('scripts-loaded'" in s and "searchOnDemand({" in s for s in inline), name
+
+
+def test_search_starts_its_index_only_on_demand(parsed):
+    for name, page in parsed.items():
+        setup = [s.get_text() for s in page.find_all("script", src=False) if "searchInput" in s.get_text()]
+        assert len(setup) == 1, f"{name}: Chirpy's search set-up not found"
+        assert "function searchOnDemand(" in setup[0] and "SimpleJekyllSearch({" not in setup[0], name
 
 
 def test_the_theme_script_still_runs_before_the_first_paint(parsed):
