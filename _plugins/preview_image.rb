@@ -11,9 +11,19 @@
 #   with `sizes` saying how wide Chirpy's column shows it;
 # - fetchpriority="high" instead of loading="lazy": it is on the first screen.
 #
-# Only an image that is a figure with smaller copies is touched; the dark
-# variant is swapped in by CSS (assets/css/jekyll-theme-chirpy.scss).
-# tests/site/test_site_preview_image.py checks the result.
+# - in dark mode, its dark variant: Chirpy's layout cannot mark the preview
+#   image .light/.dark like the figures in the text, so a <style> in the
+#   page's head swaps the image's content for the dark figure (a generated
+#   dark render, not an inverted image) when the reader picked dark mode, or
+#   picked nothing and the system is dark (Chirpy's own dual-mode
+#   selectors). Per band of window widths, a screen gets the smallest dark
+#   copy at least as sharp as it is: a copy applies up to the screen density
+#   (max-resolution, in device px per CSS px) it offers at the widest the
+#   band shows the banner, else the full render. (Media queries rather than
+#   image-set() in `content`, which the W3C validator's CSS grammar lacks.)
+#
+# Only an image that is a figure with smaller copies is touched.
+# tests/site/test_site_preview_image.py and the browser tests check the result.
 module GiveMeAttention
   module PreviewImage
     # How wide Chirpy 7.6 shows the banner, rounded up: the viewport minus
@@ -21,6 +31,18 @@ module GiveMeAttention
     # 850 px; at most 792 px (at 1920) once the right-hand panel shows from
     # 1200 px. The test above measures it at a dozen widths.
     SIZES = '(min-width: 1200px) 800px, (min-width: 850px) calc(100vw - 260px), calc(100vw - 32px)'
+    # The same column as bands of window widths: [media query, the widest it
+    # shows the banner in that band, in CSS px].
+    BANDS = [
+      ['(max-width: 575.98px)', 576 - 32],
+      ['(min-width: 576px) and (max-width: 849.98px)', 850 - 32],
+      ['(min-width: 850px) and (max-width: 1199.98px)', 1200 - 260],
+      ['(min-width: 1200px)', 800]
+    ].freeze
+    # Chirpy's dual-mode selectors (_sass/base/_base.scss): the mode the reader
+    # picked, else the system's.
+    DARK_ROOTS = [[":root[data-bs-theme='dark']", nil],
+                  [":root:not([data-bs-theme])", '(prefers-color-scheme: dark)']].freeze
 
     def self.figure_for(site, path)
       (site.data['figures'] || {}).each_value do |figure|
@@ -36,18 +58,42 @@ module GiveMeAttention
       raise Jekyll::Errors::FatalException, "preview_image: #{path} is missing: run make figures"
     end
 
+    # [[url, pixel width], ...] of a variant: its smaller copies, then the full render.
+    def self.copies(site, variant)
+      baseurl = site.config['baseurl'].to_s
+      variant['smaller'].map { |copy| ["#{baseurl}#{copy['path']}", copy['width']] } +
+        [["#{baseurl}#{variant['path']}", png_width(site, variant['path'])]]
+    end
+
+    # For each band and dark root: the full render, then each smaller copy
+    # (largest first) for screens of at most the density it offers at the
+    # band's widest; the last rule that applies wins.
+    def self.dark_style(site, figure, src)
+      dark = figure.dig('outputs', 'dark')
+      return '' unless dark && dark['smaller'].is_a?(Array) && !dark['smaller'].empty?
+
+      *smaller, full = copies(site, dark)
+      selector = %(.preview-img img[src="#{src}"])
+      rules = BANDS.product(DARK_ROOTS).flat_map do |(band, widest), (root, scheme)|
+        [[full[0], nil], *smaller.reverse.map { |url, width| [url, "(max-resolution: #{(width.to_f / widest).floor(2)}dppx)"] }]
+          .map do |url, resolution|
+            %(@media #{[band, scheme, resolution].compact.join(' and ')} { #{root} #{selector} { content: url("#{url}"); } })
+          end
+      end
+      %(<style id="preview-image-dark">#{rules.join(' ')}</style>)
+    end
+
     def self.fix(html, site, path)
       figure = figure_for(site, path)
       return html unless figure
 
-      baseurl = site.config['baseurl'].to_s
-      candidates = figure['outputs']['light']['smaller'].map { |copy| "#{baseurl}#{copy['path']} #{copy['width']}w" }
-      candidates << "#{baseurl}#{path} #{png_width(site, path)}w"
-      tag = %r{<img src="#{Regexp.escape(baseurl + path)}"[^>]*>}
+      src = "#{site.config['baseurl']}#{path}"
+      candidates = copies(site, figure['outputs']['light']).map { |url, width| "#{url} #{width}w" }
+      tag = %r{<img src="#{Regexp.escape(src)}"[^>]*>}
       html.sub(tag) do |img|
         img.sub(' loading="lazy"', '')
            .sub(/>\z/, %( srcset="#{candidates.join(', ')}" sizes="#{SIZES}" fetchpriority="high">))
-      end
+      end.sub(/<body[ >]/) { |body| dark_style(site, figure, src) + body }
     end
   end
 end

@@ -4,6 +4,7 @@ post's sections. Screenshots (light, dark) go to build/screenshots/."""
 import pytest
 
 import pages
+import sitebrowser as browser
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +97,39 @@ def test_banner_sizes_never_promise_less_than_it_shows(post, width):
         assert seen["promised"] <= 1.3 * seen["shown"] + 40, f"sizes overstates by far: {seen}"
     finally:
         post.set_window_size(1280, 900)
+
+
+DARK_BANNER = r"""
+const img = document.querySelector('.preview-img img[srcset]');
+const fetched = performance.getEntriesByType('resource').map(e => e.name)
+  .filter(u => /\/banner-dark(-\d+w)?\.png$/.test(u)).map(u => u.slice(location.origin.length));
+return {fetched: fetched, shown: img.getBoundingClientRect().width, dpr: window.devicePixelRatio};
+"""
+
+
+@pytest.mark.parametrize("window", ["phone", "laptop"])
+def test_dark_mode_shows_the_dark_banner_sharp_and_no_larger_than_needed(browsing, window):
+    """In dark mode the banner is its dark render (_plugins/preview_image.rb),
+    as sharp as the screen, and not the 2400-pixel file where a copy will do."""
+    import io
+    from PIL import Image, ImageStat
+    from figures_src.output import png_size
+
+    base, driver = browsing
+    pages.emulate_phone(driver, window == "phone")  # 375 px at 2x; else 1280 px at 1x
+    browser.set_color_scheme(driver, "dark")
+    try:
+        driver.get(base + pages.POST_URL)
+        browser.wait_until_quiet(driver)
+        seen = driver.execute_script(DARK_BANNER)
+        img = driver.find_element("css selector", ".preview-img img[srcset]")
+        shot = Image.open(io.BytesIO(img.screenshot_as_png)).convert("L")
+    finally:
+        browser.set_color_scheme(driver, "light")
+        pages.emulate_phone(driver, False)
+    assert len(seen["fetched"]) == 1, seen
+    file = pages.SITE / seen["fetched"][0].lstrip("/")
+    width = png_size(file.read_bytes())[0]
+    assert width >= seen["dpr"] * seen["shown"], f"{file.name} is blurred at {seen}"
+    assert not file.name.endswith("-dark.png"), f"the full render where a copy does: {seen}"
+    assert ImageStat.Stat(shot).mean[0] < 100, "the banner shown is not the dark render"

@@ -36,3 +36,29 @@ def test_banner_is_fetched_at_once(post):
     assert img.get("loading") != "lazy", "the first screen's largest image must not wait for layout"
     assert img.get("fetchpriority") == "high"
     assert re.search(r"calc\(100vw - \d+px\)$", img["sizes"]), "the last size is the phone's column"
+
+
+DARK_RULE = re.compile(r"@media ([^{]+) \{ ([^{]+) \{ content: url\(\"([^\"]+)\"\); \} \}")
+
+
+def test_dark_mode_style_gives_each_screen_a_dark_copy_sharp_enough(site, post):
+    """The head's style swaps in the dark render (_plugins/preview_image.rb):
+    per band of window widths and dark root, the full render, then each
+    smaller dark copy for screens of at most the density it offers there."""
+    style = post.select_one("head style#preview-image-dark")
+    assert style is not None, "no dark-mode style for the banner in the head"
+    rules = DARK_RULE.findall(style.get_text())
+    full_dark = BANNER.replace("-light.png", "-dark.png")
+    widest = {"(max-width: 575.98px)": 544, "(min-width: 1200px)": 800}  # two bands, by Chirpy's column
+    seen = 0
+    for media, selector, url in rules:
+        file = site / url.lstrip("/")
+        assert file.is_file() and "-dark" in file.name and BANNER in selector, (media, url)
+        resolution = re.search(r"max-resolution: ([\d.]+)dppx", media)
+        assert (resolution is None) == (url == full_dark), "only the full render applies at any density"
+        band = next((b for b in widest if media.startswith(b)), None)
+        if resolution and band:
+            assert png_width(file) >= float(resolution.group(1)) * widest[band], f"{url} blurred at {media}"
+            seen += 1
+    assert len(rules) == 4 * 2 * 3, "4 bands x 2 dark roots x (full render + 2 copies)"
+    assert seen == 2 * 2 * 2
