@@ -22,7 +22,8 @@
 #   band shows the banner, else the full render. (Media queries rather than
 #   image-set() in `content`, which the W3C validator's CSS grammar lacks.)
 #
-# Only an image that is a figure with smaller copies is touched.
+# Only an image that is a figure with smaller copies is touched; the dark
+# swap goes on every page that shows it (the post, the home page's cards).
 # tests/site/test_site_preview_image.py and the browser tests check the result.
 module GiveMeAttention
   module PreviewImage
@@ -68,21 +69,27 @@ module GiveMeAttention
     # For each band and dark root: the full render, then each smaller copy
     # (largest first) for screens of at most the density it offers at the
     # band's widest; the last rule that applies wins.
-    def self.dark_style(site, figure, src)
+    def self.dark_rules(site, figure, src)
       dark = figure.dig('outputs', 'dark')
-      return '' unless dark && dark['smaller'].is_a?(Array) && !dark['smaller'].empty?
+      return [] unless dark && dark['smaller'].is_a?(Array) && !dark['smaller'].empty?
 
       *smaller, full = copies(site, dark)
       selector = %(.preview-img img[src="#{src}"])
-      rules = BANDS.product(DARK_ROOTS).flat_map do |(band, widest), (root, scheme)|
+      BANDS.product(DARK_ROOTS).flat_map do |(band, widest), (root, scheme)|
         [[full[0], nil], *smaller.reverse.map { |url, width| [url, "(max-resolution: #{(width.to_f / widest).floor(2)}dppx)"] }]
           .map do |url, resolution|
             %(@media #{[band, scheme, resolution].compact.join(' and ')} { #{root} #{selector} { content: url("#{url}"); } })
           end
       end
-      %(<style id="preview-image-dark">#{rules.join(' ')}</style>)
     end
 
+    def self.preview_path(data)
+      image = data['image']
+      path = image.is_a?(Hash) ? image['path'] : image
+      path.is_a?(String) ? path : nil
+    end
+
+    # The post's own page: its banner gets srcset, sizes and fetchpriority.
     def self.fix(html, site, path)
       figure = figure_for(site, path)
       return html unless figure
@@ -93,15 +100,29 @@ module GiveMeAttention
       html.sub(tag) do |img|
         img.sub(' loading="lazy"', '')
            .sub(/>\z/, %( srcset="#{candidates.join(', ')}" sizes="#{SIZES}" fetchpriority="high">))
-      end.sub(/<body[ >]/) { |body| dark_style(site, figure, src) + body }
+      end
+    end
+
+    # Any page that shows a post's preview image (the post, the home page's
+    # cards) gets the dark-mode swap for it in its head.
+    def self.add_dark_style(html, site)
+      rules = site.posts.docs.filter_map { |post| preview_path(post.data) }.uniq.flat_map do |path|
+        src = "#{site.config['baseurl']}#{path}"
+        figure = html.include?(%(<img src="#{src}")) && figure_for(site, path)
+        figure ? dark_rules(site, figure, src) : []
+      end
+      return html if rules.empty?
+
+      html.sub(/<body[ >]/) { |body| %(<style id="preview-image-dark">#{rules.join(' ')}</style>#{body}) }
     end
   end
 end
 
-Jekyll::Hooks.register :posts, :post_render do |post|
-  image = post.data['image']
-  path = image.is_a?(Hash) ? image['path'] : image
-  next unless path.is_a?(String) && post.output
+Jekyll::Hooks.register [:pages, :documents], :post_render do |item|
+  next unless item.output_ext == '.html' && item.output
 
-  post.output = GiveMeAttention::PreviewImage.fix(post.output, post.site, path)
+  output = item.output
+  path = item.is_a?(Jekyll::Document) && item.collection.label == 'posts' && GiveMeAttention::PreviewImage.preview_path(item.data)
+  output = GiveMeAttention::PreviewImage.fix(output, item.site, path) if path
+  item.output = GiveMeAttention::PreviewImage.add_dark_style(output, item.site)
 end

@@ -133,3 +133,20 @@ def test_dark_mode_shows_the_dark_banner_sharp_and_no_larger_than_needed(browsin
     assert width >= seen["dpr"] * seen["shown"], f"{file.name} is blurred at {seen}"
     assert not file.name.endswith("-dark.png"), f"the full render where a copy does: {seen}"
     assert ImageStat.Stat(shot).mean[0] < 100, "the banner shown is not the dark render"
+
+
+def test_the_home_pages_card_shows_the_dark_banner_in_dark_mode(browsing):
+    import io
+    from PIL import Image, ImageStat
+
+    base, driver = browsing
+    browser.set_color_scheme(driver, "dark")
+    try:
+        driver.get(base)
+        browser.wait_until_quiet(driver)
+        pages.scroll_through(driver)
+        card = driver.find_element("css selector", ".preview-img img")
+        shot = Image.open(io.BytesIO(card.screenshot_as_png)).convert("L")
+    finally:
+        browser.set_color_scheme(driver, "light")
+    assert ImageStat.Stat(shot).mean[0] < 100, "the home page's card shows the light banner in dark mode"
