@@ -9,7 +9,8 @@
 # - srcset: the smaller copies the figure pipeline writes for it
 #   (Figure.smaller, listed under outputs.light.smaller in its manifest),
 #   with `sizes` saying how wide Chirpy's column shows it;
-# - fetchpriority="high" instead of loading="lazy": it is on the first screen.
+# - fetchpriority="high" instead of loading="lazy": it is on the first screen
+#   (and no loading shimmer, which Chirpy only takes off lazy images);
 #
 # - in dark mode, its dark variant: Chirpy's layout cannot mark the preview
 #   image .light/.dark like the figures in the text, so a <style> in the
@@ -97,7 +98,11 @@ module GiveMeAttention
       src = "#{site.config['baseurl']}#{path}"
       candidates = copies(site, figure['outputs']['light']).map { |url, width| "#{url} #{width}w" }
       tag = %r{<img src="#{Regexp.escape(src)}"[^>]*>}
-      html.sub(tag) do |img|
+      # Chirpy's loading shimmer comes off when its script sees a lazy image
+      # load; an eager banner has often loaded before that script runs (it
+      # starts after the first paint), so the shimmer would run forever.
+      link = %r{(<a href="#{Regexp.escape(src)}" class="[^"]*?preview-img)\s+shimmer\b}
+      html.sub(link, '\\1').sub(tag) do |img|
         img.sub(' loading="lazy"', '')
            .sub(/>\z/, %( srcset="#{candidates.join(', ')}" sizes="#{SIZES}" fetchpriority="high">))
       end
@@ -113,7 +118,9 @@ module GiveMeAttention
       end
       return html if rules.empty?
 
-      html.sub(/<body[ >]/) { |body| %(<style id="preview-image-dark">#{rules.join(' ')}</style>#{body}) }
+      style = %(<style id="preview-image-dark">#{rules.join(' ')}</style>)
+      # the production build's compressed HTML has no </head>: the head ends where <body> starts
+      html.include?('</head>') ? html.sub('</head>', "#{style}</head>") : html.sub(/<body[\s>]/) { |body| style + body }
     end
   end
 end

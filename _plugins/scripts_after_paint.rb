@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+require 'cgi'
 require 'json'
 
 # Chirpy's scripts (search, table of contents, image popups, clipboard, dates,
@@ -15,8 +16,8 @@ require 'json'
 # - they leave the HTML, and one small inline loader, at the end of the page,
 #   adds them in the same order (async = false keeps the order) after the
 #   first frame: requestAnimationFrame, then a task (setTimeout 0), which
-#   runs once that frame is painted; in a hidden tab there is nothing to
-#   paint, so they load at once;
+#   runs once that frame is painted; in a tab that is hidden (or becomes
+#   hidden before that frame) there is nothing to paint, so they load at once;
 # - inline scripts that waited for DOMContentLoaded (Chirpy's search set-up)
 #   wait for the window event `scripts-loaded` instead, fired when the last
 #   script has run; <html data-scripts="loaded"> says so too (the browser
@@ -28,7 +29,8 @@ require 'json'
 module GiveMeAttention
   module ScriptsAfterPaint
     DEFERRED = %r{<script defer(?:="")? src="([^"]+)"\s*>\s*</script>\s*}.freeze
-    WAITS_FOR_DOM = /(<script>\s*)document\.addEventListener\(\s*'DOMContentLoaded'\s*,/.freeze
+    # An inline script's call, whatever comes before it in the script (no tag).
+    WAITS_FOR_DOM = /(<script>[^<]*?)document\.addEventListener\(\s*'DOMContentLoaded'\s*,/.freeze
     EVENT = 'scripts-loaded'
     LOADER_ID = 'scripts-after-paint'
 
@@ -40,14 +42,17 @@ module GiveMeAttention
           function load() { var script;
             urls.forEach(function (url) { script = document.createElement('script'); script.src = url; script.async = false; document.body.appendChild(script); });
             script.addEventListener('load', done); script.addEventListener('error', done); }
-          if (document.visibilityState === 'hidden') load();
-          else requestAnimationFrame(function () { setTimeout(load, 0); });
+          var started = false;
+          function start() { if (!started) { started = true; load(); } }
+          if (document.visibilityState === 'hidden') start();
+          else requestAnimationFrame(function () { setTimeout(start, 0); });
+          document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'hidden') start(); });
         })();</script>
       HTML
     end
 
     def self.rewrite(html)
-      urls = html.scan(DEFERRED).flatten
+      urls = html.scan(DEFERRED).flatten.map { |url| CGI.unescapeHTML(url) }
       return html if urls.empty?
 
       out = html.gsub(DEFERRED, '').gsub(WAITS_FOR_DOM) { "#{Regexp.last_match(1)}window.addEventListener('#{EVENT}'," }

@@ -5,9 +5,10 @@
 # in the search box, not by every page load. Chirpy's set-up script calls
 # SimpleJekyllSearch({... json: '<url>' ...}), which fetches the URL at once;
 # here that call goes to searchOnDemand, defined in the same script, which
-# waits for the reader, fetches the index, starts SimpleJekyllSearch with the
-# data itself, and searches for what is already typed (SimpleJekyllSearch
-# only listens for typing once its index has arrived).
+# waits for the reader (or sees that they are already in the box), fetches
+# the index, starts SimpleJekyllSearch with the data itself, and searches for
+# what is already typed (SimpleJekyllSearch only listens for typing once its
+# index has arrived).
 #
 # tests/site/test_site_scripts.py checks the markup; the browser tests check
 # that a page load fetches no index and that search still finds the post.
@@ -28,6 +29,7 @@ module GiveMeAttention
         }
         input.addEventListener('focus', load);
         input.addEventListener('input', load);
+        if (document.activeElement === input || input.value) load();
       }
     JS
 

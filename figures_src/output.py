@@ -154,8 +154,8 @@ _EMBEDDED_PNG = re.compile(rb"data:image/png;base64,\s*([A-Za-z0-9+/=\s]+)")
 def lossless_palette_png(data: bytes) -> bytes:
     """The same pixels in fewer bytes: a heat map drawn cell by cell (imshow
     with interpolation="none") has at most a colour map's 256 colours, so a
-    palette PNG holds it exactly. An image with more colours, or with
-    partial transparency, is only recompressed."""
+    palette PNG holds it exactly. An image with more colours, or with any
+    transparency (a masked map), is only recompressed."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(data))

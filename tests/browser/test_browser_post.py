@@ -107,24 +107,30 @@ return {fetched: fetched, shown: img.getBoundingClientRect().width, dpr: window.
 """
 
 
-@pytest.mark.parametrize("window", ["phone", "laptop"])
-def test_dark_mode_shows_the_dark_banner_sharp_and_no_larger_than_needed(browsing, window):
-    """In dark mode the banner is its dark render (_plugins/preview_image.rb),
-    as sharp as the screen, and not the 2400-pixel file where a copy will do."""
+@pytest.mark.parametrize("window, dark", [("phone", "system"), ("laptop", "system"), ("laptop", "picked")])
+def test_dark_mode_shows_the_dark_banner_sharp_and_no_larger_than_needed(browsing, window, dark):
+    """In dark mode, the system's or the one the reader picked, the banner is
+    its dark render (_plugins/preview_image.rb), as sharp as the screen, and
+    not the 2400-pixel file where a copy will do."""
     import io
     from PIL import Image, ImageStat
     from figures_src.output import png_size
 
     base, driver = browsing
     pages.emulate_phone(driver, window == "phone")  # 375 px at 2x; else 1280 px at 1x
-    browser.set_color_scheme(driver, "dark")
+    browser.set_color_scheme(driver, "dark" if dark == "system" else "light")
     try:
         driver.get(base + pages.POST_URL)
         browser.wait_until_quiet(driver)
+        if dark == "picked":
+            assert pages.choose_mode(driver, "dark") == "dark"
+            driver.execute_async_script("const done = arguments[0]; setTimeout(done, 500);")
         seen = driver.execute_script(DARK_BANNER)
         img = driver.find_element("css selector", ".preview-img img[srcset]")
         shot = Image.open(io.BytesIO(img.screenshot_as_png)).convert("L")
     finally:
+        if dark == "picked":
+            pages.choose_mode(driver, "system")  # Chirpy keeps the choice in localStorage
         browser.set_color_scheme(driver, "light")
         pages.emulate_phone(driver, False)
     assert len(seen["fetched"]) == 1, seen
@@ -150,3 +156,13 @@ def test_the_home_pages_card_shows_the_dark_banner_in_dark_mode(browsing):
     finally:
         browser.set_color_scheme(driver, "light")
     assert ImageStat.Stat(shot).mean[0] < 100, "the home page's card shows the light banner in dark mode"
+
+
+def test_no_shown_image_keeps_its_loading_shimmer(post):
+    """Chirpy's shimmer placeholder comes off every image once it shows: the
+    eager banner has none (_plugins/preview_image.rb), the lazy figures lose
+    theirs when they load."""
+    stuck = post.execute_script(
+        "return [...document.querySelectorAll('.shimmer')].filter(e => e.checkVisibility())"
+        ".map(e => e.className + ' ' + (e.querySelector('img') || {}).src)")
+    assert stuck == []

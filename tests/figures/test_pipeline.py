@@ -512,9 +512,16 @@ def test_smaller_copies_are_for_rasters_only():
 
 def _embedded_pngs(svg: bytes) -> list[bytes]:
     import base64
-    import re
-    return [base64.b64decode(b"".join(m.split()))
-            for m in re.findall(rb"data:image/png;base64,\s*([A-Za-z0-9+/=\s]+)", svg)]
+    from figures_src import output
+    return [base64.b64decode(b"".join(m.split())) for m in output._EMBEDDED_PNG.findall(svg)]
+
+
+def _svg(fig) -> bytes:
+    """matplotlib's own SVG, before the pipeline optimises it."""
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg")
+    return buf.getvalue()
 
 
 def _pixels(png: bytes) -> list:
@@ -535,19 +542,12 @@ def test_heat_maps_in_svgs_keep_every_pixel_in_fewer_bytes(interpolation):
 
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.imshow(np.sin(np.arange(1200).reshape(30, 40) / 7.0), cmap="viridis", interpolation=interpolation)
-    raw = io_svg(fig)
+    raw = _svg(fig)
     before, after = _embedded_pngs(raw), _embedded_pngs(output.render(fig).data)
     assert len(before) == len(after) == 1
     assert _pixels(after[0]) == _pixels(before[0])
     assert len(after[0]) < len(before[0])
     assert after[0][25] == 3  # PNG colour type 3: palette
-
-
-def io_svg(fig) -> bytes:
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
-    return buf.getvalue()
 
 
 def test_images_with_more_colours_than_a_palette_stay_exact():

@@ -62,9 +62,10 @@ def test_the_banner_is_the_preview_image_and_swaps_in_dark_mode(site, post):
     assert image["alt"] == banner["alt"], "front matter image alt drifted from the banner's manifest"
     previews = [i for i in images(post) if i.get("src") == banner["outputs"]["light"]["path"]]
     assert len(previews) == 1
-    css = (site / "assets" / "css" / "jekyll-theme-chirpy.css").read_text(encoding="utf-8")
-    # once for the mode the reader toggled, once for the system's dark mode
-    assert css.count(banner["outputs"]["dark"]["path"]) == 2, "the dark banner is not swapped in"
+    style = post.select_one("head style#preview-image-dark")  # _plugins/preview_image.rb
+    dark = banner["outputs"]["dark"]["path"]
+    # in each band of window widths, for the mode the reader toggled and for the system's dark mode
+    assert style is not None and style.get_text().count(f'url("{dark}")') == 8, "the dark banner is not swapped in"
 
 
 def test_every_image_has_alt_text_and_exists(site, post):
