@@ -14,10 +14,15 @@ require 'json'
 #
 # On every page with deferred scripts:
 # - they leave the HTML, and one small inline loader, at the end of the page,
-#   adds them in the same order (async = false keeps the order) after the
-#   first frame: requestAnimationFrame, then a task (setTimeout 0), which
-#   runs once that frame is painted; in a tab that is hidden (or becomes
-#   hidden before that frame) there is nothing to paint, so they load at once;
+#   adds them in the same order (async = false keeps the order) once the
+#   first contentful paint is on the screen (a PerformanceObserver of paint
+#   timing, whose entry comes when the frame has been shown; in a browser
+#   without paint timing, the task after the first frame:
+#   requestAnimationFrame, then setTimeout 0). Waiting for the frame to be
+#   shown, not only drawn, matters: measured in headless Chromium under
+#   Lighthouse, a main thread busy with the scripts right after the first
+#   frame could delay its showing by a second. In a tab that is hidden (or
+#   becomes hidden first) there is nothing to paint: they load at once;
 # - inline scripts that waited for DOMContentLoaded (Chirpy's search set-up)
 #   wait for the window event `scripts-loaded` instead, fired when the last
 #   script has run; <html data-scripts="loaded"> says so too (the browser
@@ -44,7 +49,11 @@ module GiveMeAttention
             script.addEventListener('load', done); script.addEventListener('error', done); }
           var started = false;
           function start() { if (!started) { started = true; load(); } }
+          var paintTiming = window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf('paint') >= 0;
           if (document.visibilityState === 'hidden') start();
+          else if (paintTiming) new PerformanceObserver(function (list, observer) {
+            if (list.getEntriesByName('first-contentful-paint').length) { observer.disconnect(); start(); }
+          }).observe({ type: 'paint', buffered: true });
           else requestAnimationFrame(function () { setTimeout(start, 0); });
           document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'hidden') start(); });
         })();</script>
