@@ -60,9 +60,3 @@ module GiveMeAttention
     end
   end
 end
-
-Jekyll::Hooks.register [:pages, :documents], :post_render do |item|
-  next unless item.output_ext == '.html' && item.output
-
-  item.output = GiveMeAttention::ChirpyOutputFixes.fix(item.output)
-end

@@ -108,6 +108,13 @@ module GiveMeAttention
       end
     end
 
+    # A built page: a post's own banner fixed, and the dark swap for every
+    # preview image the page shows.
+    def self.rewrite(html, item)
+      path = item.is_a?(Jekyll::Document) && item.collection.label == 'posts' && preview_path(item.data)
+      add_dark_style(path ? fix(html, item.site, path) : html, item.site)
+    end
+
     # Any page that shows a post's preview image (the post, the home page's
     # cards) gets the dark-mode swap for it in its head.
     def self.add_dark_style(html, site)
@@ -123,13 +130,4 @@ module GiveMeAttention
       html.include?('</head>') ? html.sub('</head>', "#{style}</head>") : html.sub(/<body[\s>]/) { |body| style + body }
     end
   end
-end
-
-Jekyll::Hooks.register [:pages, :documents], :post_render do |item|
-  next unless item.output_ext == '.html' && item.output
-
-  output = item.output
-  path = item.is_a?(Jekyll::Document) && item.collection.label == 'posts' && GiveMeAttention::PreviewImage.preview_path(item.data)
-  output = GiveMeAttention::PreviewImage.fix(output, item.site, path) if path
-  item.output = GiveMeAttention::PreviewImage.add_dark_style(output, item.site)
 end
