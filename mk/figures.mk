@@ -1,9 +1,9 @@
 # Figures: computed by figures_src (torch, matplotlib, graphviz), light + dark.
-# Freshness is decided by content hashes (figures_src/pipeline.py), not file
+# Freshness is decided by content hashes (figures_src/build/pipeline.py), not file
 # times: one Python process lists the stale figures (without importing torch),
 # then a sub-make builds one `figure-<name>` target each, so -j2 runs two at once.
 
-FIGURES := $(PY) -m figures_src
+FIGURES := $(PY) -m figures_src.build
 CHECKPOINTS := $(BUILD)/checkpoints
 
 .PHONY: figures figures-all figures-list

@@ -64,7 +64,7 @@ import itertools
 import torch
 
 from ..nn.transformer import EncoderTagger, TransformerConfig
-from .. import seeding
+from ..util import seeding
 from .training import IGNORE_INDEX, cached, train
 
 # -- the word lists ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 A checkpoint is keyed by what defines the model: its config and the code that
 builds and trains it (the builder's module, what it imports, this loop),
-hashed without comments or docstrings (figures_src.sourcehash), so rewording
+hashed without comments or docstrings (figures_src.util.sourcehash), so rewording
 a docstring never retrains. A name is one model: writing its checkpoint
 removes its superseded ones. Training runs inside seeding.preserved(), so a
 cache hit and a miss leave the caller's random state the same.
@@ -19,9 +19,9 @@ from pathlib import Path
 import torch
 from torch.nn import functional as F
 
-from .. import seeding, sourcehash
-from ..files import write_atomic
-from ..paths import CHECKPOINT_DIR, PACKAGE_DIR
+from ..util import seeding, sourcehash
+from ..util.atomic import write_atomic
+from ..util.paths import CHECKPOINT_DIR, PACKAGE_DIR
 
 IGNORE_INDEX = -100  # targets with this value do not count in the loss
 
@@ -65,7 +65,7 @@ def code_files(build_and_train, package_dir=PACKAGE_DIR):
     build_and_train, every figures_src module it imports (transitively, but
     never the look, the figure pipeline or the plumbing), this loop and the seeding."""
     package_dir = Path(package_dir).resolve()
-    look = [package_dir / name for name in ("style.py", "output.py", "pipeline.py", "figure.py",
+    look = [package_dir / name for name in ("build/style.py", "build/render.py", "build/pipeline.py", "figures/figure.py",
                                             *sourcehash.PLUMBING)]
     caller = Path(inspect.getsourcefile(build_and_train)).resolve()
     files = set(sourcehash.module_files(caller, package_dir, exclude=look))

@@ -22,10 +22,10 @@ called `<name-with-dashes>`; modules starting with "_" are not figures):
 
 Use `theme.palette` / `theme.color("orange")` / `theme.fill("orange")` /
 `theme.cmap()` / `theme.digraph()`; never a colour of your own, never
-`savefig` (the pipeline renders with figures_src/output.py and writes).
+`savefig` (the pipeline renders with figures_src/build/render.py and writes).
 A figure module imports figures_src.experiments, figures_src.nn and
-figures_src.figure; never another figure module, the pipeline or the style.
-Shared drawing code lives in figures_src/diagrams.py.
+figures_src.figures.figure; never another figure module, the pipeline or the style.
+Shared drawing code lives in figures_src/figures/diagrams.py.
 Caption and alt may quote facts: "{var_qk:.3g}"; double literal braces.
 Diagrams read bottom to top or left to right, as the papers draw them.
 Graphviz layout depends on statement order: emit nodes and edges from lists
@@ -35,7 +35,7 @@ Example
 -------
     '''Sine waves of growing wavelength: why positions get distinct codes.'''
     import torch
-    from figures_src.figure import Figure
+    from figures_src.figures.figure import Figure
 
     FIGURE = Figure(name="sine-demo", alt="Three sine curves of growing wavelength.",
                     caption="The slowest wave has period {period:.3g} positions.")

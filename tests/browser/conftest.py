@@ -16,7 +16,7 @@ if str(HERE) not in sys.path:  # the helpers beside this file, whatever pytest's
 
 import sitebrowser as browser  # noqa: E402
 import pages  # noqa: E402
-from figures_src import paths  # noqa: E402
+from figures_src.util import paths  # noqa: E402
 
 SCREENSHOTS = paths.BUILD_DIR / "screenshots"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sitebrowser as browser
 import netlog
-from figures_src import paths
+from figures_src.util import paths
 
 # The site's source (its post says what the page must show) and its build.
 # Both can point elsewhere, e.g. to try a post with figures before committing it.

@@ -4,7 +4,7 @@ import pytest
 
 import pages
 import sitebrowser as browser
-from figures_src import paths
+from figures_src.util import paths
 
 pytestmark = pytest.mark.browser
 

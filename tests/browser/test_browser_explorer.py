@@ -7,7 +7,7 @@ import pytest
 
 import pages
 
-from figures_src import pipeline
+from figures_src.build import pipeline
 
 pytestmark = pytest.mark.browser
 NAME = "pronoun-attention"

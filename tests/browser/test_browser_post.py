@@ -114,7 +114,7 @@ def test_dark_mode_shows_the_dark_banner_sharp_and_no_larger_than_needed(browsin
     not the 2400-pixel file where a copy will do."""
     import io
     from PIL import Image, ImageStat
-    from figures_src.output import png_size
+    from figures_src.build.render import png_size
 
     base, driver = browsing
     pages.emulate_phone(driver, window == "phone")  # 375 px at 2x; else 1280 px at 1x

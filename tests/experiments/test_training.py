@@ -5,7 +5,7 @@ import time
 import torch
 from torch import nn
 
-from figures_src import seeding
+from figures_src.util import seeding
 from figures_src.experiments import training
 
 

@@ -1,6 +1,6 @@
 """Read a transformer block back out of DOT source, and run it.
 
-figures_src.diagrams.draw_block names its nodes "<prefix>__<step>". This
+figures_src.figures.diagrams.draw_block names its nodes "<prefix>__<step>". This
 helper parses the DOT text (what graphviz renders), takes the nodes of one
 block and the visible edges between them, orders them the only way the
 arrows allow, and replays that picture as a data-flow graph on the tensors

@@ -4,7 +4,7 @@ import functools
 
 import pytest
 
-from figures_src import pipeline
+from figures_src.build import pipeline
 
 
 @functools.lru_cache(maxsize=None)

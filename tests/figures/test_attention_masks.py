@@ -54,7 +54,7 @@ def test_the_check_can_fail(figure_data):
 
 @pytest.mark.parametrize("variant", ["light", "dark"])
 def test_drawn_cells_are_the_grids(figure_data, figure_module, variant):
-    from figures_src import style
+    from figures_src.build import style
     theme = {t.name: t for t in style.THEMES}[variant]
     data = figure_data(NAME)
     with theme.rc():

@@ -56,7 +56,7 @@ def check_numbers(texts, values, decimals):
 
 @pytest.mark.parametrize("variant", ["light", "dark"])
 def test_every_printed_number_is_the_modules(figure_data, figure_module, variant):
-    from figures_src import style
+    from figures_src.build import style
     data = figure_data(NAME)
     theme = {t.name: t for t in style.THEMES}[variant]
     values = module_values(data)
@@ -68,7 +68,7 @@ def test_every_printed_number_is_the_modules(figure_data, figure_module, variant
 
 def test_a_wrong_number_is_caught(figure_data, figure_module):
     """Control: draw with one output value off by 0.01 and the check fails."""
-    from figures_src import style
+    from figures_src.build import style
     data = dict(figure_data(NAME))
     wrong = data["output"].clone()
     wrong[1, 2] += 0.01
@@ -113,7 +113,7 @@ def relative_luminance(color):
 
 def test_numbers_contrast_with_their_cells(figure_data, figure_module):
     """WCAG 1.4.3: the numbers (theme text) on every cell fill at least 4.5:1, in both themes."""
-    from figures_src import style
+    from figures_src.build import style
     from matplotlib.patches import Rectangle
     for theme in style.THEMES:
         with theme.rc():

@@ -2,7 +2,7 @@
 import torch
 
 from figures_src.experiments.reversal import CONFIG, held_out_sequences, trained_reversal_model
-from figures_src.output import RASTER_SCALE, png_size
+from figures_src.build.render import RASTER_SCALE, png_size
 
 NAME = "banner"
 
@@ -30,7 +30,7 @@ def test_maps_are_anti_diagonal_distributions(figure_data):
 
 
 def test_rendered_at_preview_size(figure_data, figure_module):
-    from figures_src import output, style
+    from figures_src.build import render as output, style
     module = figure_module(NAME)
     assert module.FIGURE.raster
     for theme in style.THEMES:

@@ -2,10 +2,10 @@
 import pytest
 import torch
 
-from figures_src import style
+from figures_src.build import style
 from figures_src.experiments.reversal import CONFIG, LENGTH, SEP, causal_sequences, held_out_sequences, \
     trained_causal_reversal_model
-from figures_src.output import render
+from figures_src.build.render import render
 
 NAME = "decoder-only"
 

@@ -2,9 +2,10 @@
 import pytest
 
 from blockdot import replay
-from figures_src import diagrams, style
+from figures_src.figures import diagrams
+from figures_src.build import style
 from figures_src.experiments.reversal import trained_causal_reversal_model
-from figures_src.output import render
+from figures_src.build.render import render
 
 NAME = "decoder-only-block"
 

@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from blockdot import replay, steps_of
-from figures_src import diagrams, style
+from figures_src.figures import diagrams
+from figures_src.build import style
 from figures_src.nn.block import Block
 from figures_src.nn.norms import RMSNorm
 

@@ -3,7 +3,7 @@ pipeline -> figures. Read from the import statements (sourcehash's reader),
 so a new module cannot break the rule unnoticed."""
 import pytest
 
-from figures_src import paths, sourcehash
+from figures_src.util import paths, sourcehash
 
 PACKAGE = paths.PACKAGE_DIR
 BUILD_MODULES = {"pipeline", "style", "output", "figure", "__main__", "diagrams"}

@@ -1,7 +1,7 @@
 """Readability floors (issue 11; /work/shared/FIGURES.md "Style") for every
 figure module and both themes, measured on what the pipeline renders: each
 module's draw(data, theme) inside theme.rc() on figure_data(name), exactly as
-pipeline.build does, and figures_src.output.render() for the CSS size.
+pipeline.build does, and figures_src.build.render.render() for the CSS size.
 
 The floors:
 - text size: the smallest text is >= 12 CSS px at laptop size (a figure W px
@@ -74,7 +74,7 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 import numpy as np
 import pytest
 
-from figures_src import output, pipeline, style
+from figures_src.build import render as output, pipeline, style
 
 LAPTOP_COLUMN = 740  # CSS px: the post column on a laptop
 PHONE_COLUMN = 343  # CSS px: the post column on a phone

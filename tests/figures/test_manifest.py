@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from figures_src import pipeline
-from figures_src.output import RASTER_SCALE, png_size, svg_size
+from figures_src.build import pipeline
+from figures_src.build.render import RASTER_SCALE, png_size, svg_size
 
 SOURCES = pipeline.discover()
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from figures_src.nn.transformer import count_parameters
-from figures_src.style import LIGHT
+from figures_src.build.style import LIGHT
 
 NAME = "multi-head"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from figures_src import pipeline, seeding
+from figures_src.build import pipeline
+from figures_src.util import seeding
 
 REAL = pipeline.PACKAGE_DIR
 PIPELINE_MODULES = tuple(sorted(p.name for p in REAL.glob("*.py")))  # figure.py, pipeline.py, ...
@@ -30,7 +31,7 @@ def scale(xs):
 '''
 LINES = '''
 """A matplotlib figure that depends on figures_src.models.inner (and helper)."""
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.models import inner
 
 FIGURE = Figure(name="lines", alt="Two lines.", caption="Slope {slope:.3g}, $$\\\\sqrt{{d_k}}$$.")
@@ -49,7 +50,7 @@ def draw(data, theme):
 '''
 BOXES = '''
 """A graphviz figure that imports nothing shared."""
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(name="boxes", alt="Two boxes.", caption="Boxes.")
 
@@ -65,7 +66,7 @@ def draw(data, theme):
 '''
 BROKEN_DARK = '''
 """Draws light, then fails on dark: nothing may be written."""
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(name="broken-dark", alt="x", caption="x")
 
@@ -81,7 +82,7 @@ def draw(data, theme):
 '''
 BROKEN_COMPUTE = '''
 """Fails while computing."""
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(name="broken-compute", alt="x", caption="x")
 
@@ -144,10 +145,10 @@ def reword(path: Path) -> None:
 def test_inputs_follow_imports_transitively(project):
     files = {p.relative_to(project.parent).as_posix()
              for p in pipeline.input_files(project / "figures" / "lines.py", project)}
-    assert {"figures_src/figures/lines.py", "figures_src/models/inner.py", "figures_src/models/helper.py",
-            "figures_src/figure.py", "figures_src/pipeline.py", "figures_src/style.py",
-            "figures_src/output.py", "figures_src/seeding.py"} <= files
-    assert "figures_src/figures/boxes.py" not in files and "figures_src/__main__.py" not in files
+    assert {"figures_src/figures/give_me_attention/lines.py", "figures_src/models/inner.py", "figures_src/models/helper.py",
+            "figures_src/figures/figure.py", "figures_src/build/pipeline.py", "figures_src/build/style.py",
+            "figures_src/build/render.py", "figures_src/util/seeding.py"} <= files
+    assert "figures_src/figures/give_me_attention/boxes.py" not in files and "figures_src/__main__.py" not in files
 
 
 @pytest.mark.parametrize("edited", ["models/helper.py", "models/inner.py", "figures/lines.py", "style.py",
@@ -193,7 +194,7 @@ def test_edit_changes_the_hash_of_dependents_only(project, edited, lines_changes
 
 
 def test_stale_listing_imports_neither_torch_nor_matplotlib():
-    code = ("import sys; from figures_src.__main__ import main; main(['stale']); "
+    code = ("import sys; from figures_src.build.__main__ import main; main(['stale']); "
             "heavy = [m for m in ('torch', 'matplotlib', 'graphviz') if m in sys.modules]; "
             "assert not heavy, heavy")
     result = subprocess.run([sys.executable, "-c", code], cwd=pipeline.REPO_ROOT,
@@ -377,7 +378,7 @@ TRAINED = '''
 """Trains through the checkpoint cache, then draws from torch's random state."""
 import torch
 from figures_src.experiments import training
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(name="trained", alt="x", caption="Weight {w:.6f}, noise {noise:.6f}.")
 
@@ -475,7 +476,7 @@ SMALLER = LINES.replace('name="lines"', 'name="small"').replace(
 
 
 def png_width(path: Path) -> int:
-    from figures_src.output import png_size
+    from figures_src.build.render import png_size
     return png_size(path.read_bytes())[0]
 
 
@@ -505,14 +506,14 @@ def test_smaller_copies_of_a_raster_are_written_tracked_and_dropped(project, tmp
 
 
 def test_smaller_copies_are_for_rasters_only():
-    from figures_src.figure import Figure
+    from figures_src.figures.figure import Figure
     with pytest.raises(ValueError, match="rasters"):
         Figure(name="x", alt="x", caption="x", smaller=(100,))
 
 
 def _embedded_pngs(svg: bytes) -> list[bytes]:
     import base64
-    from figures_src import output
+    from figures_src.build import render as output
     return [base64.b64decode(b"".join(m.split())) for m in output._EMBEDDED_PNG.findall(svg)]
 
 
@@ -538,7 +539,7 @@ def test_heat_maps_in_svgs_keep_every_pixel_in_fewer_bytes(interpolation):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from figures_src import output
+    from figures_src.build import render as output
 
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.imshow(np.sin(np.arange(1200).reshape(30, 40) / 7.0), cmap="viridis", interpolation=interpolation)
@@ -555,7 +556,7 @@ def test_images_with_more_colours_than_a_palette_stay_exact():
     import io
     import numpy as np
     from PIL import Image
-    from figures_src import output
+    from figures_src.build import render as output
 
     rgb = np.stack(np.meshgrid(np.arange(64) * 4, np.arange(64) * 4) + [np.full((64, 64), 7)], -1).astype("uint8")
     buf = io.BytesIO()

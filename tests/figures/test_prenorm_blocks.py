@@ -5,9 +5,10 @@ import pytest
 import torch
 
 from blockdot import drawn_order, edges, replay, steps_of
-from figures_src import diagrams, style
+from figures_src.figures import diagrams
+from figures_src.build import style
 from figures_src.nn.block import Block
-from figures_src.output import render
+from figures_src.build.render import render
 
 NAME = "prenorm-blocks"
 

@@ -95,7 +95,7 @@ def test_explorer_export_is_json_ready(figure_data, figure_module):
 def test_committed_explorer_data_is_the_models_attention(figure_data, figure_module):
     """The JSON the page loads: a fresh build writes the same bytes, and every weight in it
     is the trained model's own, run again here on the file's tokens (to its 4 digits)."""
-    from figures_src import pipeline
+    from figures_src.build import pipeline
     from figures_src.experiments import pronouns
 
     manifest = pipeline.read_manifest(NAME)

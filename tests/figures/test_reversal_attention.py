@@ -54,7 +54,7 @@ def test_weights_are_the_models_attention(figure_data, figure_module):
 def test_rows_are_labelled_by_their_input_token_and_output(figure_data, figure_module):
     """Each row is a position: its query comes from that position's input token (left), and it
     writes the model's output at that position (right); no per-cell numbers are printed."""
-    from figures_src.style import LIGHT
+    from figures_src.build.style import LIGHT
 
     data = figure_data(NAME)
     with LIGHT.rc():

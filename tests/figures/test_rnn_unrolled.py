@@ -6,7 +6,7 @@ import re
 import torch
 
 from figures_src.experiments import rnn_gradients
-from figures_src.style import LIGHT
+from figures_src.build.style import LIGHT
 
 NAME = "rnn-unrolled"
 

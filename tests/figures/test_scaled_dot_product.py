@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from figures_src.style import LIGHT
+from figures_src.build.style import LIGHT
 
 NAME = "scaled-dot-product"
 

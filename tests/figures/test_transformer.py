@@ -5,7 +5,7 @@ import re
 import pytest
 
 from figures_src.nn.transformer import EncoderDecoder, TransformerConfig, count_parameters
-from figures_src.style import LIGHT
+from figures_src.build.style import LIGHT
 
 NAME = "transformer"
 
@@ -76,9 +76,9 @@ def test_parameter_count_matches_the_architecture(figure_data, figure_module):
 # -- the drawing: the post's one block drawing, fitted to a laptop screen -------
 
 from blockdot import edges, replay  # noqa: E402
-from figures_src import diagrams  # noqa: E402
-from figures_src.output import render  # noqa: E402
-from figures_src.style import DARK  # noqa: E402
+from figures_src.figures import diagrams  # noqa: E402
+from figures_src.build.render import render  # noqa: E402
+from figures_src.build.style import DARK  # noqa: E402
 
 
 @pytest.fixture(scope="module")

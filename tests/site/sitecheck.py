@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from figures_src import paths
+from figures_src.util import paths
 
 try:
     from bs4 import BeautifulSoup

@@ -112,7 +112,8 @@ def test_every_quoted_number_is_the_manifests(html):
 def test_every_fact_include_is_shown_as_text(html):
     """One fact span per include in the source: an include inside $$...$$ math would
     be swallowed by the formula (or garble it) instead of showing its number."""
-    from figures_src import paths, pipeline
+    from figures_src.util import paths
+    from figures_src.build import pipeline
     written = pipeline.FACT_INCLUDE.findall((paths.REPO_ROOT / paths.POST_FILE).read_text(encoding="utf-8"))
     assert len(FACT.findall(html)) == len(written)
 

@@ -57,7 +57,7 @@ def test_a_shortened_paragraph_is_noticed(draft, post):
 def test_post_reads_in_forty_minutes_at_most(site):
     """The post stays readable: Chirpy's own reading-time count (words / 180 a minute)."""
     import re
-    from figures_src import paths
+    from figures_src.util import paths
     html = (site / paths.POST_URL / "index.html").read_text(encoding="utf-8")
     minutes = re.search(r'class="readtime"[^>]*>\s*<em>(\d+) min</em>', html)
     assert minutes, "no reading time on the post"

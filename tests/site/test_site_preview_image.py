@@ -2,8 +2,8 @@
 offered in the sizes the figure pipeline writes, fetched at once, not lazily."""
 import re
 
-from figures_src import paths
-from figures_src.output import png_size
+from figures_src.util import paths
+from figures_src.build.render import png_size
 
 BANNER = f"/{paths.IMAGE_DIR.as_posix()}/banner-light.png"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import figure_timings
 import sites
 
-from figures_src import paths  # noqa: E402  (sites puts the repository on sys.path)
+from figures_src.util import paths  # noqa: E402  (sites puts the repository on sys.path)
 
 ROOT = paths.REPO_ROOT
 MB, KB = 1_000_000, 1_000

@@ -15,12 +15,12 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]  # to import figures_src.paths and the browser tests' helpers
+ROOT = Path(__file__).resolve().parents[2]  # to import figures_src.util.paths and the browser tests' helpers
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 import sitebrowser as browser  # noqa: E402
 import pages  # noqa: E402
-from figures_src import paths  # noqa: E402
+from figures_src.util import paths  # noqa: E402
 
 LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from figures_src import paths  # noqa: E402
+from figures_src.util import paths  # noqa: E402
 
 POST = paths.POST_FILE
 FIGURE_DIR = paths.IMAGE_DIR

@@ -29,7 +29,7 @@ Design choices and what was tried are in experiments/pronouns.py.
 import torch
 
 from figures_src.experiments import pronouns
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 SHOWN_LAYER = pronouns.LAST  # the layer whose weights the facts are about
 N_EXPLORER = 8  # held-out sentences whose full attention goes to the explorer

@@ -1,6 +1,6 @@
 """The look of every figure, and nothing else: light and dark themes matched
 to Chirpy 7, the palette, the font, sizes and colour maps. (Turning a drawing
-into file bytes is figures_src.output's job.)
+into file bytes is figures_src.build.render's job.)
 
 Colours come from Chirpy's `_sass/themes/_light.scss` and `_dark.scss`
 (--main-bg, --text-color, --heading-color, --text-muted-color, borders), so a

@@ -2,7 +2,7 @@
 graphviz graph into deterministic, optimised bytes (SVG with text as paths,
 or a 2x palette PNG for dense rasters) and measures its CSS size. Figure
 modules never save: the pipeline renders, then writes every file with
-figures_src.files.write_atomic.
+figures_src.util.atomic.write_atomic.
 """
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import matplotlib
 
-from figures_src.files import write_atomic
-from figures_src.paths import POST_SLUG
-from figures_src.style import CSS_PX_PER_PT
+from figures_src.util.atomic import write_atomic
+from figures_src.util.paths import POST_SLUG
+from figures_src.build.style import CSS_PX_PER_PT
 
 RASTER_SCALE = 2  # PNGs are written at 2x their CSS size
 HASH_SALT = POST_SLUG  # seeds matplotlib's SVG ids: any fixed string makes them reproducible

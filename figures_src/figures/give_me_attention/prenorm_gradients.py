@@ -36,7 +36,7 @@ import math
 import torch
 from torch.nn import functional as F
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.transformer import Encoder, TransformerConfig
 
 CONFIG = dict(d_model=64, n_heads=4, d_ff=256, vocab_size=100, max_len=16, dropout=0.0)

@@ -25,7 +25,7 @@ import torch
 
 from figures_src.experiments.reversal import (CONFIG, LENGTH, SEP, causal_sequences, held_out_sequences,
                                               trained_causal_reversal_model)
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="decoder-only",

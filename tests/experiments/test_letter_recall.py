@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from figures_src.experiments import memory
+from figures_src.experiments import letter_recall as memory
 from figures_src.experiments.training import IGNORE_INDEX
 
 

@@ -13,7 +13,7 @@ Jacobians (autograd) that the dashed arrows stand for.
 """
 import torch
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.experiments import rnn_gradients
 
 STEPS = 3  # time steps drawn

@@ -39,7 +39,7 @@ import torch
 
 from figures_src.experiments import two_lookups
 from figures_src.experiments.reversal import first_distinct_digits
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="multi-head",

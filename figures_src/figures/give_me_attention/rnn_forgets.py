@@ -24,7 +24,7 @@ because the newest input is also the query; from k = 1 on it is level
 import torch
 
 from figures_src.experiments.rnn_gradients import LENGTH, SEEDS, make_rnn, measure, per_step_factor
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 K_REPORT = 20  # the distance the post quotes (fact k_report), marked on the plot
 Y_RANGE = (1e-7, 10.0)  # the RNN leaves the plot at the bottom soon after k_report

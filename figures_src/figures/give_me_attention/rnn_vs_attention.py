@@ -1,6 +1,6 @@
 """Trained RNN, LSTM and transformer on one memory task: held-out accuracy against distance.
 
-The task (experiments/memory.py): one letter A-J among random digits; at
+The task (experiments/letter_recall.py): one letter A-J among random digits; at
 every later position the model must output that letter, so it has to carry
 it across k steps of distractors (k = 1 .. 24). Three models of similar size
 (parameter counts within memory.PARAMETER_RATIO = 1.25 of each other: RNN
@@ -36,8 +36,8 @@ import string
 
 import torch
 
-from figures_src.experiments import memory
-from figures_src.figure import Figure
+from figures_src.experiments import letter_recall as memory
+from figures_src.figures.figure import Figure
 
 LABELS = {"rnn": "RNN", "lstm": "LSTM", "transformer": "transformer"}
 COLOURS = {"rnn": "vermillion", "lstm": "green", "transformer": "blue"}

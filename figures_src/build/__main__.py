@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from figures_src import pipeline
+from figures_src.build import pipeline
 
 
 def _parser() -> argparse.ArgumentParser:

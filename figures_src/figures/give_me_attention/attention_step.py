@@ -20,7 +20,7 @@ import math
 
 import torch
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.attention import scaled_dot_product_attention
 
 TOKENS = ("the", "cat", "sat")  # labels of the three positions

@@ -13,7 +13,7 @@ colour bar under the note.
 import torch
 
 from figures_src.experiments.reversal import CONFIG, first_distinct_digits, held_out_sequences, trained_reversal_model
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 WIDTH, HEIGHT = 1200, 630  # CSS px of the social preview
 N_EXAMPLES = 3

@@ -25,7 +25,7 @@ import math
 
 import torch
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.positional import sinusoidal_encoding
 
 N_POSITIONS = 100

@@ -21,7 +21,7 @@ from pathlib import Path
 # Plumbing that moves bytes around but never shapes one: where files go (paths),
 # how they are written (files) and this hash itself. Neither a figure's inputs
 # nor a checkpoint's key: editing them rebuilds and retrains nothing.
-PLUMBING = ("paths.py", "files.py", "sourcehash.py")
+PLUMBING = ("util/paths.py", "util/atomic.py", "util/sourcehash.py", "util/__init__.py")
 
 
 def _strip_docstrings(tree: ast.AST) -> ast.AST:

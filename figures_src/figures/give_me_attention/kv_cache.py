@@ -27,7 +27,7 @@ computed again; with it, one key and one value per layer are appended.
 import torch
 
 from figures_src.experiments.generation import generate, generation_multiply_adds
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.transformer import DecoderOnly, TransformerConfig
 
 N_NEW = 64

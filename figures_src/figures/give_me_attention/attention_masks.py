@@ -17,7 +17,7 @@ and head. The words are only labels: the masks depend on positions alone.
 """
 import torch
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.attention import MultiHeadAttention, causal_mask, full_mask
 from figures_src.nn.transformer import DecoderOnly, Encoder, EncoderDecoder, TransformerConfig
 

@@ -3,7 +3,7 @@ the post's slug. Imported by figures_src, the tests and tools/, so that a
 renamed folder or post is changed here only. Plain pathlib: importing it is free."""
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = REPO_ROOT / "figures_src"
 
 POST_SLUG = "give-me-attention"

@@ -15,7 +15,7 @@ import torch
 
 from figures_src.experiments.reversal import (CONFIG, LENGTH, first_distinct_digits, held_out_sequences,
                                               trained_reversal_model)
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="reversal-attention",

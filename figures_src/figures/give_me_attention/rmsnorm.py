@@ -11,7 +11,7 @@ never over the data.
 """
 import torch
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.norms import LayerNorm, RMSNorm
 
 D = 24  # features of the one token vector

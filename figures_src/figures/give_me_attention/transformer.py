@@ -4,7 +4,7 @@ Drawn bottom to top like the paper: the encoder stack on the left, the
 decoder stack on the right, N identical layers each, post-norm "Add & Norm"
 after every sub-layer, masked self-attention in the decoder, and
 cross-attention whose keys and values come from the encoder output. Both
-blocks are drawn by figures_src.diagrams.draw_block (the one block drawing
+blocks are drawn by figures_src.figures.diagrams.draw_block (the one block drawing
 of the post) from the model's own first encoder and decoder Block: the
 residual stream is the straight spine, each sub-layer branches off towards
 the other stack and comes back into its "Add & Norm".
@@ -18,8 +18,8 @@ the layout: the height fits a laptop screen and the stacks face each other.
 """
 import dataclasses
 
-from figures_src import diagrams
-from figures_src.figure import Figure
+from figures_src.figures import diagrams
+from figures_src.figures.figure import Figure
 from figures_src.nn.transformer import EncoderDecoder, TransformerConfig, count_parameters
 
 CONFIG = TransformerConfig()  # the paper's base model

@@ -48,7 +48,7 @@ import torch
 from torch import nn
 
 from ..nn.transformer import DecoderOnly, TransformerConfig, count_parameters
-from .. import seeding
+from ..util import seeding
 from .training import IGNORE_INDEX, cached, train
 
 N_DIGITS = 10        # distractors: tokens 0..9

@@ -1,6 +1,6 @@
 """A decoder-only (GPT-style) transformer: the pre-norm block with a causal mask.
 
-Drawn by figures_src.diagrams.draw_block (the post's one block drawing) from
+Drawn by figures_src.figures.diagrams.draw_block (the post's one block drawing) from
 describe() of the first Block of the trained model whose attention the
 figure `decoder-only` shows (experiments.reversal.trained_causal_reversal_model):
 pre-norm, causal, no cross-attention, and that model's sizes. Around the
@@ -9,9 +9,9 @@ from its config), its final LayerNorm and its linear read-out to the
 vocabulary. tests/figures/test_decoder_only_block.py replays the drawn block
 on that Block's forward pass (forward hooks).
 """
-from figures_src import diagrams
+from figures_src.figures import diagrams
 from figures_src.experiments.reversal import trained_causal_reversal_model
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="decoder-only-block",

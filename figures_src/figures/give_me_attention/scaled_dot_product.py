@@ -20,7 +20,7 @@ import math
 
 import torch
 
-from figures_src.figure import Figure
+from figures_src.figures.figure import Figure
 from figures_src.nn.attention import causal_mask, scaled_dot_product_attention
 from figures_src.nn.transformer import TransformerConfig
 

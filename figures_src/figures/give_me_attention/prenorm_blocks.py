@@ -4,15 +4,15 @@ Post-norm (Vaswani et al. 2017): x = LN(x + F(x)). Pre-norm (Wang et al.
 2019, in tensor2tensor; used by GPT-2 and most large models since):
 x = x + F(LN(x)), and the stack ends with one more LayerNorm.
 
-Both blocks are drawn by figures_src.diagrams.draw_block from
+Both blocks are drawn by figures_src.figures.diagrams.draw_block from
 describe(Block) of the first block of a real Encoder(pre_norm=False) and
 Encoder(pre_norm=True): the residual stream is the straight spine, each
 sub-layer branches off it and comes back into a "+". The final norm is drawn
 only when that Encoder has one. tests/figures/test_diagrams.py checks that a
 drawn block computes what Block.forward computes (hooks on its submodules).
 """
-from figures_src import diagrams
-from figures_src.figure import Figure
+from figures_src.figures import diagrams
+from figures_src.figures.figure import Figure
 from figures_src.nn.transformer import Encoder, TransformerConfig
 
 # A tiny stack: the structure does not depend on the sizes (none are drawn).

@@ -1,0 +1,1 @@
+"""The build: find stale figures, run them, render and write light and dark outputs."""

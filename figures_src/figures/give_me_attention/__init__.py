@@ -1,0 +1,1 @@
+"""The figures of the post "Give me attention" (_posts/*-give-me-attention.md)."""

@@ -1,0 +1,1 @@
+"""Plumbing that moves bytes and never shapes one: paths, atomic writes, seeds, source hashes."""
