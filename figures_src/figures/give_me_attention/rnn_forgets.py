@@ -44,9 +44,9 @@ FIGURE = Figure(
          "The attention layer's line stays level at 1 from one step back on."),
     caption=("How strongly the last hidden state reacts to the input $$k$$ steps back, "
              "$$\\lVert \\partial h_T / \\partial x_{{T-k}} \\rVert$$, each model relative to its own "
-             "value at $$k$$ = 1 (their raw sizes are not comparable). Mean of {n_seeds} seeds, bands: "
-             "range. The freshly initialised tanh RNN falls about ×{decay_per_step:.2f} per step, set by "
-             "its initial weights, not by training; one attention layer stays level."),
+             "value at $$k$$ = 1 (raw sizes differ). Mean of {n_seeds} seeds, bands: range. "
+             "The untrained tanh RNN falls about ×{decay_per_step:.2f} per step, set by its initial "
+             "weights; one attention layer stays level."),
 )
 
 
