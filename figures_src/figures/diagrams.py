@@ -204,7 +204,8 @@ def qkv_label(spec: BlockSpec, sublayer: str) -> str:
 
 def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str = "right",
                add_norm: bool = False, sizes: bool = False, frame_label: str = "<<I>N</I> ×>",
-               branch_labels: dict | None = None, colors: dict | None = None, qkv: bool = False) -> Drawn:
+               branch_labels: dict | None = None, colors: dict | None = None, qkv: bool = False,
+               stream: dict | None = None) -> Drawn:
     """Draw one block of `spec` into graph g (rankdir=BT), reading from node `source`.
 
     side: where the sub-layers branch, "right" or "left" of the spine.
@@ -215,8 +216,11 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
     qkv: draw self-attention's input as three arrows, V, K and Q, as the paper does (the
         same stream feeds all three); cross-attention gets the Q arrow here, and its
         caller draws K and V from the encoder.
+    stream: extra edge attributes for the residual stream's own edges (the spine), e.g. a
+        thick pen, so the stream reads as one road from input to output.
     Returns the node ids; connect the block's output from Drawn.output.
     """
+    stream = stream or {}
     palette = {**COLORS, **(colors or {})}
     if side not in ("right", "left"):
         raise ValueError(f"side must be 'right' or 'left', not {side!r}")
@@ -255,7 +259,7 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
                 same.attr(rank="same")
                 same.node(split)
                 same.node(corner)
-            g.edge(below, split, arrowhead="none", weight="20")
+            g.edge(below, split, arrowhead="none", weight="20", **stream)
             flat(split, corner, into_spine=False, arrowhead="none")
             previous = corner
             steps = spec.branch(sublayer)
@@ -291,14 +295,14 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
                 same.attr(rank="same")
                 same.node(previous)
                 same.node(add)
-            g.edge(split, add, weight="20")  # the residual: straight up the spine
+            g.edge(split, add, weight="20", **stream)  # the residual: straight up the spine
             flat(previous, add, into_spine=True)
             below = add
             if not spec.pre_norm and not add_norm:  # post-norm: the norm sits on the spine
                 norm = node_id(f"{sublayer}_norm")
                 box(frame, norm, f"<{spec.norm}>", theme, palette["norm"], group=spine)
                 drawn.steps[norm] = (f"{sublayer}_norm",)
-                g.edge(below, norm, weight="20")
+                g.edge(below, norm, weight="20", **stream)
                 below = norm
         drawn.output = below
     return drawn
