@@ -26,7 +26,11 @@ FIGURE = Figure(
          "three to the same output. Right: RMSNorm maps x and the scaled x to the same output, "
          "but the shifted x to a different one, pushed up: a dashed line marks its mean, "
          "{rms_shifted_output_mean:.2f}, which is the shifted input's mean {mean_shifted:.2f} divided by its "
-         "RMS {rms_shifted:.2f}. The legend gives each input's mean and RMS."),
+         "RMS {rms_shifted:.2f}. The legend gives each input's mean and RMS: x {mean_x:.2f} and {rms_x:.2f}, "
+         "the shifted x {mean_shifted:.2f} and {rms_shifted:.2f}, the scaled x {mean_scaled:.2f} and "
+         "{rms_scaled:.2f}. On x the two norms agree within {zero_mean_difference:.1g}; the shift moves "
+         "LayerNorm's output by at most {ln_shift_change:.1g}, and scaling changes neither by more than "
+         "{scale_change:.1g}."),
     caption=("LayerNorm and RMSNorm (gain 1, no bias) on one {d}-feature vector $$x$$ with zero "
              "mean, on $$x + {shift:g}$$ and on $${scale:g}x$$ (legend: each input's mean and RMS). "
              "LayerNorm subtracts the mean; RMSNorm only divides by the RMS, so the shift survives as "
@@ -59,7 +63,7 @@ def compute() -> dict:
             "rms_shift_change": change("RMSNorm", "shifted"),
             "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),
             # why RMSNorm moves: it divides by the RMS and keeps the mean (over the RMS)
-            **{f"mean_{kind}": float(v.mean()) for kind, v in inputs.items()},
+            **{f"mean_{kind}": round(float(v.mean()), 12) + 0.0 for kind, v in inputs.items()},  # no "-0.00"
             **{f"rms_{kind}": float(v.pow(2).mean().sqrt()) for kind, v in inputs.items()},
             "rms_shifted_output_mean": float(outputs["RMSNorm"]["shifted"].mean()),
         },
