@@ -39,7 +39,9 @@ FIGURE = Figure(
     name="rnn-forgets",
     alt=("Line chart with a logarithmic vertical axis: the gradient of the last hidden state, relative "
          "to its value one step back, against how many steps back the input is, from 0 to {k_shown}. "
-         "The freshly initialised RNN's line falls steadily, by about {decay_per_step:.2f} per step; a dot "
+         "The freshly initialised RNN's line falls steadily, by about {decay_per_step:.2f} per step (fitted "
+         "over 1 to {k_max} steps back; its recurrent matrix starts with spectral radius "
+         "{spectral_radius:.1f}); a dot "
          "marks {k_report} steps back, where it is {grad_ratio_k20:.1g} of its value at zero steps back. "
          "The attention layer's line stays level at 1 from one step back on."),
     caption=("How strongly the last hidden state reacts to the input $$k$$ steps back, "
