@@ -48,8 +48,8 @@ FIGURE = Figure(
          "for pairs 0, 8 and 16."),
     caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$, "
              "$$\\omega_i = 1/10000^{{2i/d_{{model}}}}$$. Top: sines and cosines of $$pos \\cdot \\omega_i$$ "
-             "(pairs above $$i = {max_pair}$$ turn under ⅛ turn here: left out). Middle: three pairs as "
-             "waves. Bottom: each pair as a clock hand at $$(\\sin, \\cos)$$; $$PE_{{pos+k}}$$ ($$k = {rotation_k}$$) is "
+             "(pairs above $$i = {max_pair}$$ turn under ⅛ turn in {n_positions} positions: left out). Middle: three pairs as "
+             "waves. Bottom: pairs as clock hands at $$(\\sin, \\cos)$$: $$PE_{{pos+k}}$$ ($$k = {rotation_k}$$) is "
              "$$PE_{{pos}}$$ with hand $$i$$ turned by $$k\\,\\omega_i$$, from any $$pos$$."),
 )
 
