@@ -115,7 +115,10 @@ def draw(data, theme):
 
     # direct labels, in text colour beside their lines
     rnn_rel, attention_rel = data["rnn_rel_mean"], data["attention_rel_mean"]
-    ax.text(1.5, 1e-9, f"RNN, untrained:\n×{facts['decay_per_step']:.2f} per step",
+    # past the axis the RNN does not level off: its value at the last step, from the data
+    mantissa, exponent = f"{float(rnn_rel[-1]):.0e}".split("e")
+    ax.text(1.5, 1e-9, f"RNN, untrained:\n×{facts['decay_per_step']:.2f} per step,\n"
+            f"${mantissa} \\times 10^{{{int(exponent)}}}$ by $k = {facts['k_max']}$",
             color=theme.text, fontsize=13, va="center", ha="left", linespacing=1.2)
     ax.text(data["k_shown"], 3.0 * float(attention_rel[1:].max()), "one attention layer: level",
             color=theme.text, fontsize=13, va="bottom", ha="right")
