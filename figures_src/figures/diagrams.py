@@ -153,12 +153,13 @@ def html(*lines: str, small: str | None = None) -> str:
     return f"<{text}>"
 
 
-def box(graph, name: str, label: str, theme, color: str, **attrs) -> None:
-    """A rounded box tinted with a palette colour. The outline is the muted
+def box(graph, name: str, label: str, theme, color: str | None, **attrs) -> None:
+    """A rounded box tinted with a palette colour, or filled with the page (color None:
+    a step that should not compete with the tinted ones). The outline is the muted
     colour (palette outlines such as yellow vanish on white) and the text the
     heading colour (readable on every tint, in both themes)."""
-    graph.node(name, label, color=theme.muted, fillcolor=theme.fill(color), fontcolor=theme.heading,
-               **attrs)
+    fill = theme.background if color is None else theme.fill(color)
+    graph.node(name, label, color=theme.muted, fillcolor=fill, fontcolor=theme.heading, **attrs)
 
 
 def plus(graph, name: str, theme, **attrs) -> None:
@@ -189,17 +190,38 @@ def sublayer_label(spec: BlockSpec, sublayer: str, sizes: bool) -> str:
     return html("Multi-Head", "Attention", small=small) if sizes else html("Multi-Head Attention")
 
 
+QKV_PORTS = ("v", "k", "q")  # left to right along an attention box's bottom, as in the paper
+
+
+def qkv_label(spec: BlockSpec, sublayer: str) -> str:
+    """An attention box whose bottom row names its three inputs, V, K and Q, each a port
+    (headport "v:s", ...) that an arrow can enter, as the paper's Figure 1 draws them."""
+    title = "Masked Multi-Head" if sublayer == "self_attn" and spec.causal else "Multi-Head"
+    ports = "".join(f'<TD PORT="{p}"><I>{p.upper()}</I></TD>' for p in QKV_PORTS)
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f'<TR><TD COLSPAN="3">{title}<BR/>Attention</TD></TR><TR>{ports}</TR></TABLE>>')
+
+
 def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str = "right",
                add_norm: bool = False, sizes: bool = False, frame_label: str = "<<I>N</I> ×>",
-               branch_labels: dict | None = None) -> Drawn:
+               branch_labels: dict | None = None, colors: dict | None = None, qkv: bool = False,
+               stream: dict | None = None) -> Drawn:
     """Draw one block of `spec` into graph g (rankdir=BT), reading from node `source`.
 
     side: where the sub-layers branch, "right" or "left" of the spine.
     add_norm: post-norm only; draw each "+" and its norm as one "Add & Norm" box.
     sizes: print h, d_k, d_v and the FFN widths in the boxes.
     branch_labels: edge labels on a sub-layer's way in, e.g. {"cross_attn": "Q"}.
+    colors: replaces entries of COLORS for this drawing (None: filled with the page).
+    qkv: draw self-attention's input as three arrows, V, K and Q, as the paper does (the
+        same stream feeds all three); cross-attention gets the Q arrow here, and its
+        caller draws K and V from the encoder.
+    stream: extra edge attributes for the residual stream's own edges (the spine), e.g. a
+        thick pen, so the stream reads as one road from input to output.
     Returns the node ids; connect the block's output from Drawn.output.
     """
+    stream = stream or {}
+    palette = {**COLORS, **(colors or {})}
     if side not in ("right", "left"):
         raise ValueError(f"side must be 'right' or 'left', not {side!r}")
     if add_norm and spec.pre_norm:
@@ -237,26 +259,34 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
                 same.attr(rank="same")
                 same.node(split)
                 same.node(corner)
-            g.edge(below, split, arrowhead="none", weight="20")
+            g.edge(below, split, arrowhead="none", weight="20", **stream)
             flat(split, corner, into_spine=False, arrowhead="none")
             previous = corner
             steps = spec.branch(sublayer)
             for step in steps:
                 if step == sublayer:
                     kind = "ffn" if sublayer == "ffn" else "attention"
-                    box(frame, node_id(step), sublayer_label(spec, sublayer, sizes), theme, COLORS[kind],
-                        group=branch)
+                    label = sublayer_label(spec, sublayer, sizes)
+                    if qkv and kind == "attention":
+                        label = qkv_label(spec, sublayer)
+                    box(frame, node_id(step), label, theme, palette[kind], group=branch)
                 else:  # the pre-norm's norm, on the branch
-                    box(frame, node_id(step), f"<{spec.norm}>", theme, COLORS["norm"], group=branch)
+                    box(frame, node_id(step), f"<{spec.norm}>", theme, palette["norm"], group=branch)
                 drawn.steps[node_id(step)] = (step,)
                 label = branch_labels.get(sublayer) if step == steps[0] else None
-                g.edge(previous, node_id(step), weight="5",
-                       **({"xlabel": f" {label} "} if label else {}))
+                if qkv and step == "self_attn":
+                    for port in QKV_PORTS:  # three arrows from one stream, as the paper draws them
+                        g.edge(previous, node_id(step), weight="5", headport=f"{port}:s")
+                elif qkv and step == "cross_attn":  # K and V come from the encoder (the caller)
+                    g.edge(previous, node_id(step), weight="5", headport="q:s")
+                else:
+                    g.edge(previous, node_id(step), weight="5",
+                           **({"xlabel": f" {label} "} if label else {}))
                 previous = node_id(step)
             add = node_id(f"{sublayer}_add")
             if add_norm:
                 add = node_id(f"{sublayer}_add_norm")
-                box(frame, add, "<Add &amp; Norm>", theme, COLORS["norm"], group=spine)
+                box(frame, add, "<Add &amp; Norm>", theme, palette["norm"], group=spine)
                 drawn.steps[add] = (f"{sublayer}_add", f"{sublayer}_norm")
             else:
                 plus(frame, add, theme, group=spine)
@@ -265,14 +295,14 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
                 same.attr(rank="same")
                 same.node(previous)
                 same.node(add)
-            g.edge(split, add, weight="20")  # the residual: straight up the spine
+            g.edge(split, add, weight="20", **stream)  # the residual: straight up the spine
             flat(previous, add, into_spine=True)
             below = add
             if not spec.pre_norm and not add_norm:  # post-norm: the norm sits on the spine
                 norm = node_id(f"{sublayer}_norm")
-                box(frame, norm, f"<{spec.norm}>", theme, COLORS["norm"], group=spine)
+                box(frame, norm, f"<{spec.norm}>", theme, palette["norm"], group=spine)
                 drawn.steps[norm] = (f"{sublayer}_norm",)
-                g.edge(below, norm, weight="20")
+                g.edge(below, norm, weight="20", **stream)
                 below = norm
         drawn.output = below
     return drawn

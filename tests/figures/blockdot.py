@@ -83,8 +83,11 @@ def replay(source, prefix, start, calls):
     by_name = {c.name: c for c in ran}
     values = {start: calls[0].output}
     for node in order:
-        incoming = [values[t] for t in inputs[node]]
         steps = steps_of(node, prefix)
+        tails = inputs[node]
+        if steps and steps[0] in ("self_attn", "cross_attn"):
+            tails = list(dict.fromkeys(tails))  # V, K and Q drawn as three arrows from one stream
+        incoming = [values[t] for t in tails]
         if not steps:
             assert len(incoming) == 1, f"{node}: a junction with {len(incoming)} inputs"
             values[node] = incoming[0]

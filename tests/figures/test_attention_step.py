@@ -123,3 +123,22 @@ def test_numbers_contrast_with_their_cells(figure_data, figure_module):
         for fill in fills:
             high, low = sorted((text, relative_luminance(fill)), reverse=True)
             assert (high + 0.05) / (low + 0.05) >= 4.5, (theme.name, fill)
+
+
+def test_followed_row_and_projections_drawn(figure_data, figure_module):
+    """The text says "follow the first row": that row is outlined in every matrix it runs through,
+    and the Q/K/V projections from X lead into the example (issue 22)."""
+    from matplotlib.patches import Rectangle
+
+    from figures_src.build import style
+    theme = style.LIGHT
+    with theme.rc():
+        fig = figure_module(NAME).draw(figure_data(NAME), theme)
+    outlined = {r.get_gid() for r in fig.findobj(Rectangle) if (r.get_gid() or "").startswith("followed/")}
+    assert outlined == {f"followed/{name}" for name in ("Q", "scores", "scaled", "weights", "output")}
+    cells = {t.get_gid(): t for t in fig.findobj(Text) if t.get_gid()}
+    for name in ("Q", "scores", "output"):  # the outline sits on row 0's cells
+        outline = next(r for r in fig.findobj(Rectangle) if r.get_gid() == f"followed/{name}")
+        assert outline.get_y() <= cells[f"{name}/0/0"].get_position()[1] <= outline.get_y() + 1
+    projections = {t.get_text() for t in fig.findobj(Text) if (t.get_gid() or "").startswith("projection/")}
+    assert {"$X W^Q$", "$X W^K$", "$X W^V$"} <= projections

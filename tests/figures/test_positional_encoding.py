@@ -4,6 +4,8 @@ integer samples; each pair turns like a clock hand, so dot products depend
 on the offset only (all checked on the data the figure draws)."""
 import math
 
+import pytest
+
 import torch
 
 NAME = "positional-encoding"
@@ -61,3 +63,28 @@ def test_each_pair_turns_like_a_clock_hand(figure_data):
         turn = (angle[k:] - angle[:-k] - k * omega + math.pi) % (2 * math.pi) - math.pi
         assert turn.abs().max() < 1e-9, k
     assert (hands[0, :, 1] == 1).all()  # pos = 0: every hand points up
+
+
+def test_bottom_row_draws_pe_pos_plus_k_as_a_rotation(figure_data, figure_module):
+    """Issue 22, the text's key claim: from pos to pos + k every pair's hand turns by k * omega_i,
+    the same from each drawn start. Read off the drawn arcs, against the facts the figure lists."""
+    from matplotlib.patches import Arc
+
+    from figures_src.build import style
+    data = figure_data(NAME)
+    with style.LIGHT.rc():
+        fig = figure_module(NAME).draw(data, style.LIGHT)
+    arcs = {a.get_gid(): a for a in fig.findobj(Arc) if (a.get_gid() or "").startswith("turn/")}
+    k, starts = data["rotation_k"], data["rotation_from"]
+    assert len(starts) == 2 and len(arcs) == 2 * len(data["waves"])
+    for pair in data["waves"]:
+        turn = math.degrees(k * float(data["omega"][pair]))
+        assert data["facts"][f"turn_deg_{pair}"] == pytest.approx(turn % 360)
+        for start in starts:
+            arc = arcs[f"turn/{start}/{pair}"]
+            assert arc.theta2 - arc.theta1 == pytest.approx(turn)
+            # the arc starts where hand i points at pos (theta2) and ends at pos + k (theta1)
+            for theta, pos in ((arc.theta2, start), (arc.theta1, start + k)):
+                x, y = data["pe"][pos, 2 * pair], data["pe"][pos, 2 * pair + 1]
+                assert math.cos(math.radians(theta)) == pytest.approx(float(x), abs=1e-9)
+                assert math.sin(math.radians(theta)) == pytest.approx(float(y), abs=1e-9)

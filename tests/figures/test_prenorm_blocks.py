@@ -49,8 +49,8 @@ def spine(dot, side):
 
 def test_layer_norm_sits_on_the_spine_for_post_norm_and_on_the_branch_for_pre_norm(dot):
     post, pre = spine(dot, "post"), spine(dot, "pre")
-    assert post == ["self_attn_add", "self_attn_norm", "ffn_add", "ffn_norm", "output"]
-    assert pre == ["self_attn_add", "ffn_add", "final_norm", "output"]
+    assert post == ["self_attn_add", "self_attn_norm", "ffn_add", "ffn_norm", "x_next"]
+    assert pre == ["self_attn_add", "ffn_add", "x_next", "final_norm", "output"]
     order, _ = drawn_order(dot, "pre", "pre_x")
     on_branch = [s for n in order for s in steps_of(n, "pre")]
     assert on_branch.index("self_attn_norm") < on_branch.index("self_attn")
@@ -70,4 +70,18 @@ def test_titles_credit_pre_norm_to_its_origin(dot):
 @pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
 def test_fits_a_laptop_screen(figure_module, figure_data, theme):
     rendered = render(figure_module(NAME).draw(figure_data(NAME), theme))
-    assert rendered.height <= 760 and rendered.width <= 740
+    assert rendered.height <= 680 and rendered.width <= 740
+
+
+def test_stream_is_one_thick_road_from_x_l_to_x_l_plus_1(dot):
+    """Issue 22: the residual stream is drawn thick in both panels, from the named input x_l to
+    the named output x_l+1; in pre-norm nothing but the '+'s sits on it (the clean highway),
+    in post-norm each LayerNorm does."""
+    assert "<I>x<SUB>l</SUB></I>" in dot and "<I>x<SUB>l+1</SUB></I>" in dot
+    for side, on_road in (("post", {"self_attn_add", "self_attn_norm", "ffn_add", "ffn_norm"}),
+                          ("pre", {"self_attn_add", "ffn_add"})):
+        thick = [(t, h) for t, h, a in edges(dot) if "penwidth=5" in a and t.startswith(side)]
+        heads = [h for _, h in thick]
+        assert heads[-1] == f"{side}_x_next" and thick[0][0] == f"{side}_x"
+        steps = {s for h in heads if h.startswith(f"{side}__") for s in steps_of(h, side)}
+        assert steps == on_road, (side, steps)

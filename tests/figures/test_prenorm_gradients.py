@@ -97,3 +97,17 @@ def test_facts_describe_the_drawn_data(figure_data):
     assert facts["post_rise"] == pytest.approx(float(mean["post"][-1] / mean["post"][0]))
     assert facts["post_over_pre_top"] == pytest.approx(float(mean["post"][-1] / mean["pre"][-1]))
     assert math.isclose(facts["n_seeds"], data["norms"]["post"].shape[0])
+
+
+def test_loss_is_ell_and_layers_are_L(figure_data, figure_module):
+    """Issue 22: L is the number of layers (sqrt(L)), so the loss is written ℓ, never L."""
+    from matplotlib.text import Text
+
+    from figures_src.build import style
+    with style.LIGHT.rc():
+        fig = figure_module("prenorm-gradients").draw(figure_data("prenorm-gradients"), style.LIGHT)
+    texts = [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+    assert any("\\partial \\ell" in t for t in texts)
+    assert not any("\\partial L" in t for t in texts)
+    assert any("post-norm ÷ pre-norm" in t for t in texts)
+    assert any("number of layers $L$" in t for t in texts)

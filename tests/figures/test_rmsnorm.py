@@ -1,6 +1,7 @@
 """The rmsnorm figure draws what Zhang & Sennrich describe: RMSNorm equals
 LayerNorm on zero-mean input, feels a shift that LayerNorm ignores, and
 ignores a scale like LayerNorm (checked on the vectors the figure draws)."""
+import pytest
 import torch
 
 NAME = "rmsnorm"
@@ -53,3 +54,21 @@ def test_facts_describe_the_drawn_data(figure_data):
     assert facts["scale_change"] == max(float((out[name]["scaled"] - out[name]["x"]).abs().max())
                                         for name in ("LayerNorm", "RMSNorm"))
     assert facts["d"] == data["inputs"]["x"].numel()
+
+
+def test_figure_gives_each_inputs_mean_and_rms(figure_data, figure_module):
+    """Issue 22: the reader sees why RMSNorm moves: each input's mean and RMS (legend), and the
+    shifted output's mean, which is the input's mean over its RMS (RMSNorm keeps it)."""
+    from figures_src.build import style
+    data = figure_data("rmsnorm")
+    facts = data["facts"]
+    for kind, v in data["inputs"].items():
+        assert facts[f"mean_{kind}"] == pytest.approx(float(v.mean()), abs=1e-12)
+        assert facts[f"rms_{kind}"] == pytest.approx(float(v.pow(2).mean().sqrt()), abs=1e-12)
+    assert facts["rms_shifted_output_mean"] == pytest.approx(facts["mean_shifted"] / facts["rms_shifted"], abs=1e-4)
+    with style.LIGHT.rc():
+        fig = figure_module("rmsnorm").draw(data, style.LIGHT)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[1].endswith(f"mean {facts['mean_shifted']:.2f}, RMS {facts['rms_shifted']:.2f}")
+    texts = [t.get_text() for t in fig.axes[2].texts]
+    assert any(f"mean {facts['rms_shifted_output_mean']:.2f}" in t for t in texts)

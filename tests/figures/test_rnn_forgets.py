@@ -52,24 +52,22 @@ def test_decay_follows_the_initial_weight_scale(figure_data):
 
 
 def test_plot_shows_what_the_text_quotes(figure_data):
-    """The clipped y-range still holds both curves at k = 0 and the marked k = 20 point."""
+    """The y-range holds both relative curves over the whole shown axis (the RNN's line no
+    longer leaves the chart), with the k = 0 and the marked k = 20 points."""
     data = figure_data(NAME)
     low, high = data["y_range"]
-    k = data["facts"]["k_report"]
-    for value in (data["rnn_mean"][0], data["rnn_mean"][k], data["attention_mean"][0], data["attention_mean"][k]):
-        assert low < value < high
-    assert data["attention_mean"].min() > low  # attention never leaves the plot
-    assert data["rnn_mean"][-1] < low  # the RNN does: the docstring says it keeps falling
+    shown = slice(0, data["k_shown"] + 1)
+    for key in ("rnn_rel", "attention_rel"):
+        rows = data[key][:, shown]
+        assert low < rows.min() and rows.max() < high, key
 
 
-def test_facts_describe_the_drawn_data(figure_data):
+def test_curves_relative_to_k1(figure_data):
+    """Each seed's row is divided by its own k = 1 value, so both curves start at 1 and attention
+    (raw: about 60 times smaller per input) no longer sits below the RNN for small k."""
     data = figure_data(NAME)
-    facts = data["facts"]
-    k = facts["k_report"]
-    assert 0 < k < data["rnn"].shape[1]
-    assert facts["grad_ratio_k20"] == pytest.approx(float(data["rnn_mean"][k] / data["rnn_mean"][0]), rel=1e-12)
-    fit = data["k"][1:]
-    assert facts["decay_per_step"] == rnn_gradients.per_step_factor(data["rnn_mean"][fit], fit)
-    assert facts["n_seeds"] == data["rnn"].shape[0] > 1
-    assert facts["k_max"] + 1 == data["rnn"].shape[1] == data["attention"].shape[1]
-    assert torch.allclose(data["rnn_mean"], data["rnn"].log().mean(0).exp())
+    for key in ("rnn", "attention"):
+        assert torch.allclose(data[f"{key}_rel"][:, 1], torch.ones(len(rnn_gradients.SEEDS), dtype=torch.float64))
+        assert torch.allclose(data[f"{key}_rel"], data[key] / data[key][:, 1:2])
+    assert (data["attention_rel_mean"][2:data["k_shown"] + 1] > data["rnn_rel_mean"][2:data["k_shown"] + 1]).all()
+    assert data["attention_mean"][1] < data["rnn_mean"][1]  # what the raw drawing hid

@@ -101,3 +101,20 @@ def test_same_offset_placements_show_the_same_angle(figure_data):
         assert abs(wrapped(direction(k_pair[n]) - direction(q_pair[m]) - drawn)) < 1e-9, (m, n)
     assert abs(data["placement_angles"][0] - data["placement_angles"][1]) < 1e-9
     assert data["facts"]["pair_angle_degrees"] == abs(data["placement_angles"][0])
+
+
+def test_both_maps_share_one_symmetric_colour_scale(figure_data, figure_module):
+    """Issue 22: the two score maps had ±12 and ±18; a colour now means one score in both."""
+    from matplotlib.image import AxesImage
+
+    from figures_src.build import style
+    data = figure_data("rope")
+    with style.LIGHT.rc():
+        fig = figure_module("rope").draw(data, style.LIGHT)
+    images = [im for ax in fig.axes for im in ax.get_images() if isinstance(im, AxesImage)]
+    maps = [im for im in images if im.get_array().ndim == 2 and im.get_array().shape[0] > 2]
+    assert len(maps) == 2
+    limits = {(im.norm.vmin, im.norm.vmax) for im in maps}
+    assert len(limits) == 1
+    ((low, high),) = limits
+    assert low == -high == -max(float(s.abs().max()) for s in data["scores"].values())

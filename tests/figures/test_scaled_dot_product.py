@@ -69,3 +69,25 @@ def test_diagram_is_the_papers_order_bottom_to_top(figure_data, figure_module):
     assert heights == sorted(heights) and len(set(heights)) == len(heights)
     assert labels[0].startswith("MatMul") and "QK" in labels[0]
     assert labels[-1].startswith("MatMul") and "V" in labels[-1]
+
+
+def test_bar_labels_say_which_number_and_sit_clear_of_the_bars(figure_data, figure_module):
+    """Issue 22: the label gives this query's largest weight and the mean the caption quotes,
+    and no label sits over a bar; the scale box names an operation, not a result."""
+    data = figure_data(NAME)
+    facts = data["facts"]
+    module = figure_module(NAME)
+    with LIGHT.rc():
+        fig = module.draw(data, LIGHT)
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for key, mean in (("example_raw", "max_weight_raw"), ("example_scaled", "max_weight_scaled")):
+        (label,) = [t for ax in fig.axes for t in ax.texts if t.get_gid() == f"largest/{key}"]
+        assert f"this query: {float(data[key][0]):.2f}" in label.get_text()
+        assert f"mean of {data['n_queries']:,}: {facts[mean]:.2f}" in label.get_text()
+        box = label.get_window_extent(renderer)
+        bars = [p for p in label.axes.patches if p.get_height() > 0]
+        assert bars and not any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars)
+    diagram = fig.axes[0]
+    assert not any("=" in t.get_text() for t in diagram.texts if t.get_text().startswith("Scale"))
+    assert [t.get_text() for t in diagram.texts if t.get_gid() == "scale-value"] == [f"here\n÷ {math.sqrt(data['d_k']):g}"]

@@ -121,16 +121,17 @@ def draw_grid(ax, panel, x0, y0, theme, column_labels=True, row_labels=True):
             ax.add_patch(cell)
     if row_labels:
         for i, word in enumerate(panel["rows"]):
-            ax.text(x0 - 0.2, y0 + i + 0.5, word, ha="right", va="center", fontsize=12, color=theme.text)
+            ax.text(x0 - 0.2, y0 + i + 0.5, word, ha="right", va="center", fontsize=TEXT_PT, color=theme.text)
     if column_labels:
         for j, word in enumerate(panel["columns"]):
-            ax.text(x0 + j + 0.5, y0 - 0.2, word, ha="center", va="bottom", fontsize=12, color=theme.text)
+            ax.text(x0 + j + 0.5, y0 - 0.2, word, ha="center", va="bottom", fontsize=TEXT_PT, color=theme.text)
 
 
-UNIT_INCHES = 0.36  # one grid cell, about 35 CSS px
+UNIT_INCHES = 0.32  # one grid cell, about 31 CSS px: the figure is about 610 px wide and 580 tall
+TEXT_PT = 13  # >= 9 CSS px once a phone's 343-px column shrinks the figure
 
 
-def label(ax, x, y, text, theme, size=12, weight="normal", color=None, ha="left"):
+def label(ax, x, y, text, theme, size=TEXT_PT, weight="normal", color=None, ha="left"):
     ax.text(x, y, text, ha=ha, va="bottom", fontsize=size, fontweight=weight, color=color or theme.text)
 
 
@@ -152,30 +153,30 @@ def draw(data, theme):
     ax = fig.add_axes([0, 0, 1, 1])
     # first row: the two one-stack families
     draw_grid(ax, panels["bert"], left, top1, theme)
-    label(ax, left - 1.4, top1 - 1.8, "Encoder-only (BERT)", theme, size=14, weight="bold", color=theme.heading)
+    label(ax, left - 1.4, top1 - 1.8, "Encoder-only (BERT)", theme, size=15, weight="bold", color=theme.heading)
     label(ax, left - 1.4, top1 - 1.05, "full: all tokens see all", theme)
     draw_grid(ax, panels["gpt"], second, top1, theme)
-    label(ax, second - 1.4, top1 - 1.8, "Decoder-only (GPT)", theme, size=14, weight="bold", color=theme.heading)
+    label(ax, second - 1.4, top1 - 1.8, "Decoder-only (GPT)", theme, size=15, weight="bold", color=theme.heading)
     label(ax, second - 1.4, top1 - 1.05, "causal: itself and the past", theme)
     # second row: encoder-decoder; the decoder's queries read the source (cross-attention, full)
     # and the target so far (self-attention, causal)
-    label(ax, left - 1.4, top2 - 2.7, "Encoder-decoder (T5)", theme, size=14, weight="bold", color=theme.heading)
+    label(ax, left - 1.4, top2 - 2.7, "Encoder-decoder (T5)", theme, size=15, weight="bold", color=theme.heading)
     draw_grid(ax, panels["t5-encoder"], left, top2, theme)
-    label(ax, left - 1.4, top2 - 1.9, "encoder", theme, size=13, color=theme.heading)
+    label(ax, left - 1.4, top2 - 1.9, "encoder", theme, size=14, color=theme.heading)
     label(ax, left - 1.4, top2 - 1.05, "full, as in BERT", theme)
     draw_grid(ax, panels["t5-cross"], second, top2, theme)
     self_x = second + n + 0.5
     draw_grid(ax, panels["t5-decoder"], self_x, top2, theme, row_labels=False)
-    label(ax, second - 1.4, top2 - 1.9, "decoder", theme, size=13, color=theme.heading)
+    label(ax, second - 1.4, top2 - 1.9, "decoder", theme, size=14, color=theme.heading)
     label(ax, second + n / 2, top2 - 1.05, "reads the source: full", theme, ha="center")
     label(ax, self_x + m / 2, top2 - 1.05, "itself: causal", theme, ha="center")
     # the key, below the grids
     for x, on, text in ((left - 1.4, True, "may attend"), (left + 3.2, False, "masked: score −∞, weight 0")):
         ax.add_patch(Rectangle((x, key_y), 0.8, 0.8, facecolor=theme.color("blue") if on else theme.background,
                                edgecolor=theme.muted, linewidth=1.0, hatch=None if on else "///"))
-        ax.text(x + 1.05, key_y + 0.4, text, ha="left", va="center", fontsize=12, color=theme.text)
+        ax.text(x + 1.05, key_y + 0.4, text, ha="left", va="center", fontsize=TEXT_PT, color=theme.text)
     ax.text(left - 1.4, key_y + 1.5, "row: the token that attends (query); column: a token it may read (key)",
-            ha="left", va="center", fontsize=12, color=theme.muted)
+            ha="left", va="center", fontsize=TEXT_PT, color=theme.muted)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_max, y_min)
     ax.axis("off")

@@ -31,14 +31,17 @@ MAX_SEEDS = 1000
 
 FIGURE = Figure(
     name="attention-step",
-    alt=("One attention step for the three tokens 'the cat sat', with every number written out. Top row: the "
-         "query, key and value matrices, each {n} by {d_k}. Middle row: the scores Q times K transposed, "
+    alt=("One attention step for the three tokens 'the cat sat', with every number written out. At the top, "
+         "the token vectors X, one row per token, with three arrows labelled X W^Q, X W^K and X W^V leading to "
+         "the query, key and value matrices, each {n} by {d_k}. Middle row: the scores Q times K transposed, "
          "{n} by {n}; the same divided by the square root of {d_k}, which is {scale:g}; and the softmax of each "
-         "row, whose weights add up to 1. Bottom row: the weights times V give the output, {n} by {d_v}; "
-         "'{first_token}' puts weight {first_row_max:.2f} on '{first_row_argmax}'."),
-    caption=("Attention worked in numbers for {n} tokens with $$d_k = {d_k}$$: scores $$QK^\\top$$, divided by "
-             "$$\\sqrt{{d_k}} = {scale:g}$$, softmax per row (each row of weights sums to 1), then the weights "
-             "average the rows of $$V$$. Every number is computed by the post's attention code."),
+         "row, whose weights add up to 1. Bottom row: the weights times V give the output, {n} by {d_v}. "
+         "The first row, '{first_token}', is outlined in every matrix; it puts weight {first_row_max:.2f} on "
+         "'{first_row_argmax}'."),
+    caption=("Attention in numbers for {n} tokens, $$d_k = {d_k}$$. Each token's vector times the learned "
+             "$$W^Q, W^K, W^V$$ gives its query, key and value (here small whole numbers). "
+             "Scores $$QK^\\top$$, divided by $$\\sqrt{{d_k}} = {scale:g}$$, softmax per row (each sums to 1), "
+             "then the weights average the rows of $$V$$. Outlined: the first row, which the text follows."),
 )
 
 
@@ -90,8 +93,11 @@ def compute() -> dict:
 
 # -- drawing -------------------------------------------------------------------
 
-UNIT_INCHES = 0.36  # one matrix cell is CELL_WIDTH x 1 units; 1 unit is about 35 CSS px
-CELL_WIDTH = 1.2
+UNIT_INCHES = 0.34  # a matrix cell is cell_width(name) x 1 units; 1 unit is about 33 CSS px
+NUMBER_PT = 13  # the cell numbers: about 10 CSS px in a phone's 343-px column
+LABEL_PT = 13
+SCRIPTED_PT = 14  # texts with sub- or superscripts: mathtext draws those at 0.7, >= 7 CSS px on a phone
+FOLLOWED = 0  # the row the text follows ("Follow the first row"), outlined in every matrix
 
 
 def format_number(value, decimals):
@@ -102,31 +108,44 @@ def format_number(value, decimals):
     return text.replace("-", "−")
 
 
-def draw_matrix(ax, data, name, x0, y0, theme, fill, title, shape, row_labels=True, column_labels=False):
+def cell_width(name):
+    """Whole numbers fit a narrow cell; "0.63" needs a wider one at NUMBER_PT."""
+    return 1.0 if DECIMALS[name] == 0 else 1.3
+
+
+def draw_matrix(ax, data, name, x0, y0, theme, fill, title, shape, row_labels=True, column_labels=False,
+                followed=True):
     """The matrix data[name], top-left corner (x0, y0), y downwards; every number is a Text with
-    gid "name/i/j", the shape line has gid "shape/name"."""
+    gid "name/i/j", the shape line has gid "shape/name". The followed row (if `followed`)
+    gets a thick outline in the theme's vermillion."""
     from matplotlib.patches import Rectangle
 
     matrix = data[name]
     rows, columns = matrix.shape
+    width = cell_width(name)
     for i in range(rows):
         for j in range(columns):
-            ax.add_patch(Rectangle((x0 + j * CELL_WIDTH, y0 + i), CELL_WIDTH, 1, facecolor=fill,
+            ax.add_patch(Rectangle((x0 + j * width, y0 + i), width, 1, facecolor=fill,
                                    edgecolor=theme.muted, linewidth=1.0))
-            ax.text(x0 + (j + 0.5) * CELL_WIDTH, y0 + i + 0.5, format_number(float(matrix[i, j]), DECIMALS[name]),
-                    ha="center", va="center", fontsize=12, color=theme.text, gid=f"{name}/{i}/{j}")
+            ax.text(x0 + (j + 0.5) * width, y0 + i + 0.5, format_number(float(matrix[i, j]), DECIMALS[name]),
+                    ha="center", va="center", fontsize=NUMBER_PT, color=theme.text, gid=f"{name}/{i}/{j}")
+    if followed:
+        ax.add_patch(Rectangle((x0, y0 + FOLLOWED), columns * width, 1, fill=False,
+                               edgecolor=theme.color("vermillion"), linewidth=3.0, zorder=4, gid=f"followed/{name}"))
     if row_labels:
         for i, token in enumerate(data["tokens"]):
-            ax.text(x0 - 0.15, y0 + i + 0.5, token, ha="right", va="center", fontsize=12, color=theme.text)
+            ax.text(x0 - 0.15, y0 + i + 0.5, token, ha="right", va="center", fontsize=LABEL_PT, color=theme.text,
+                    fontweight="bold" if i == FOLLOWED and followed else "normal")
     top = y0
     if column_labels:
         for j, token in enumerate(data["tokens"]):
-            ax.text(x0 + (j + 0.5) * CELL_WIDTH, y0 - 0.12, token, ha="center", va="bottom", fontsize=12, color=theme.text)
-        top = y0 - 0.6
-    ax.text(x0 + columns * CELL_WIDTH / 2, top - 0.15, title, ha="center", va="bottom", fontsize=13, color=theme.heading,
-            fontweight="bold")
-    ax.text(x0 + columns * CELL_WIDTH / 2, y0 + rows + 0.15, shape, ha="center", va="top", fontsize=12, color=theme.muted,
-            gid=f"shape/{name}")
+            ax.text(x0 + (j + 0.5) * width, y0 - 0.12, token, ha="center", va="bottom", fontsize=LABEL_PT,
+                    color=theme.text)
+        top = y0 - 0.62
+    ax.text(x0 + columns * width / 2, top - 0.12, title, ha="center", va="bottom", fontsize=LABEL_PT + 1,
+            color=theme.heading, fontweight="bold")
+    ax.text(x0 + columns * width / 2, y0 + rows + 0.12, shape, ha="center", va="top", fontsize=SCRIPTED_PT,
+            color=theme.muted, gid=f"shape/{name}")
 
 
 def shape_text(matrix, symbols):
@@ -134,15 +153,33 @@ def shape_text(matrix, symbols):
     return f"{rows} × {columns}  $({symbols})$"
 
 
-def arrow(ax, x0, x1, y, text, theme, gid=None):
+def arrow(ax, x0, x1, y, text, theme, gid=None, below=None):
     ax.annotate("", (x1, y), (x0, y), arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4,
                                                      shrinkA=0, shrinkB=0))
-    ax.text((x0 + x1) / 2, y - 0.2, text, ha="center", va="bottom", fontsize=12, color=theme.text,
+    ax.text((x0 + x1) / 2, y - 0.15, text, ha="center", va="bottom", fontsize=LABEL_PT, color=theme.text,
             linespacing=1.1, gid=gid)
+    if below:
+        ax.text((x0 + x1) / 2, y + 0.15, below, ha="center", va="top", fontsize=LABEL_PT, color=theme.text)
 
 
 def operator(ax, x, y, text, theme):
-    ax.text(x, y, text, ha="center", va="center", fontsize=16, color=theme.text)
+    ax.text(x, y, text, ha="center", va="center", fontsize=17, color=theme.text)
+
+
+def draw_projections(ax, x_of, y_from, y_to, theme):
+    """The step before the worked example: every token's vector x_i (the rows of X) times three
+    learned matrices gives its query, key and value. X and the W's are not drawn as numbers (in a
+    model they are learned, d_model wide); the arrows say where Q, K and V come from."""
+    centre = sum(x_of.values()) / 3
+    ax.text(centre, y_from, "$X$: one row $x_i$ per token (the · cat · sat)", ha="center", va="center",
+            fontsize=SCRIPTED_PT, color=theme.text, gid="projection/X",
+            bbox=dict(boxstyle="round,pad=0.3", facecolor=theme.background, edgecolor=theme.muted, linewidth=1.2))
+    for name, x in x_of.items():
+        ax.annotate("", (x, y_to), (centre + (x - centre) * 0.35, y_from + 0.45),
+                    arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4, shrinkA=0, shrinkB=0))
+        ax.text((x + centre + (x - centre) * 0.35) / 2 + (0.3 if x >= centre else -0.3), (y_from + y_to) / 2 + 0.2,
+                f"$X W^{name}$", ha="left" if x >= centre else "right", va="center", fontsize=SCRIPTED_PT,
+                color=theme.text, gid=f"projection/{name}")
 
 
 def draw(data, theme):
@@ -151,54 +188,58 @@ def draw(data, theme):
     n = len(data["tokens"])
     d_k, d_v = data["Q"].shape[1], data["V"].shape[1]
     scale = math.sqrt(d_k)
-    w = CELL_WIDTH
     computed = theme.grid  # computed matrices: neutral; inputs and weights tinted
-    left, between = 1.5, 1.7
-    row1 = 2.9
-    row2 = row1 + n + 3.1
-    row3 = row2 + n + 3.1
-    x_max = left + 3 * d_k * w + 2 * between + 0.1
-    y_max = row3 + n + 0.9
+    left, between = 1.5, 1.3
+    row1 = 4.3
+    row2 = row1 + n + 2.75
+    row3 = row2 + n + 2.75
+    whole, decimal = cell_width("Q"), cell_width("weights")
+    gap_scale, gap_softmax = 2.75, 2.1
+    x_max = max(left + (d_k + d_k + d_v) * whole + 2 * between,
+                left + n * whole + 2 * n * decimal + gap_scale + gap_softmax + 1.55) + 0.1
+    y_max = row3 + n + 0.85
 
     fig = plt.figure(figsize=(x_max * UNIT_INCHES, y_max * UNIT_INCHES))
     ax = fig.add_axes([0, 0, 1, 1])
-    ax.text(x_max / 2, 0.2, r"Attention$(Q, K, V) = \mathrm{softmax}(Q K^{\top} / \sqrt{d_k})\, V$", ha="center",
-            va="top", fontsize=14, color=theme.heading)
-    # row 1: the inputs
-    x = left
+    ax.text(x_max / 2, 0.15, r"Attention$(Q, K, V) = \mathrm{softmax}(Q K^{\top} / \sqrt{d_k})\, V$", ha="center",
+            va="top", fontsize=15, color=theme.heading)
+    # row 1: the inputs, each projected from X
+    x, centres = left, {}
     for name, title, color, symbols in (("Q", "Q  queries", "orange", r"n \times d_k"),
                                         ("K", "K  keys", "blue", r"n \times d_k"),
                                         ("V", "V  values", "green", r"n \times d_v")):
-        draw_matrix(ax, data, name, x, row1, theme, theme.fill(color), title, shape_text(data[name], symbols))
-        x += data[name].shape[1] * w + between
+        draw_matrix(ax, data, name, x, row1, theme, theme.fill(color), title, shape_text(data[name], symbols),
+                    row_labels=name == "Q", followed=name == "Q")
+        centres[name] = x + data[name].shape[1] * whole / 2
+        x += data[name].shape[1] * whole + between
+    draw_projections(ax, centres, 1.45, row1 - 0.75, theme)
     # row 2: scores, scaled, softmax (+ the row sums)
-    gap = 2.7
     x_scores = left
-    x_scaled = x_scores + n * w + gap
-    x_weights = x_scaled + n * w + gap
+    x_scaled = x_scores + n * whole + gap_scale
+    x_weights = x_scaled + n * decimal + gap_softmax
     draw_matrix(ax, data, "scores", x_scores, row2, theme, computed, "Q Kᵀ  scores",
                 shape_text(data["scores"], r"n \times n"), column_labels=True)
-    arrow(ax, x_scores + n * w + 0.2, x_scaled - 0.2, row2 + n / 2, f"÷ √{d_k} = ÷ {scale:g}", theme, gid="scale")
-    draw_matrix(ax, data, "scaled", x_scaled, row2, theme, computed, "scaled scores",
+    arrow(ax, x_scores + n * whole + 0.15, x_scaled - 0.15, row2 + n / 2, f"÷ √{d_k} = ÷ {scale:g}", theme, gid="scale")
+    draw_matrix(ax, data, "scaled", x_scaled, row2, theme, computed, "scaled",
                 shape_text(data["scaled"], r"n \times n"), row_labels=False, column_labels=True)
-    arrow(ax, x_scaled + n * w + 0.2, x_weights - 0.2, row2 + n / 2, "softmax\nof each row", theme)
+    arrow(ax, x_scaled + n * decimal + 0.15, x_weights - 0.15, row2 + n / 2, "softmax", theme, below="per row")
     draw_matrix(ax, data, "weights", x_weights, row2, theme, theme.fill("purple"), "weights",
                 shape_text(data["weights"], r"n \times n"), row_labels=False, column_labels=True)
-    x_sums = x_weights + n * w + 0.2
+    x_sums = x_weights + n * decimal + 0.15
     for i in range(n):
         ax.text(x_sums, row2 + i + 0.5, "= " + format_number(float(data["row_sums"][i]), DECIMALS["row_sums"]),
-                ha="left", va="center", fontsize=12, color=theme.text, gid=f"row_sums/{i}")
-    ax.text(x_sums, row2 - 0.72, "row\nsum", ha="left", va="bottom", fontsize=12, color=theme.muted,
+                ha="left", va="center", fontsize=NUMBER_PT, color=theme.text, gid=f"row_sums/{i}")
+    ax.text(x_sums, row2 - 0.72, "row\nsum", ha="left", va="bottom", fontsize=LABEL_PT, color=theme.muted,
             linespacing=1.0)
     # row 3: the weights times the values give the output
-    x_v = left + n * w + 1.3
-    x_out = x_v + d_v * w + 1.3
+    x_v = left + n * decimal + 1.2
+    x_out = x_v + d_v * whole + 1.2
     draw_matrix(ax, data, "weights", left, row3, theme, theme.fill("purple"), "weights",
                 shape_text(data["weights"], r"n \times n"), column_labels=True)
-    operator(ax, left + n * w + 0.65, row3 + n / 2, "×", theme)
+    operator(ax, left + n * decimal + 0.6, row3 + n / 2, "×", theme)
     draw_matrix(ax, data, "V", x_v, row3, theme, theme.fill("green"), "V", shape_text(data["V"], r"n \times d_v"),
-                row_labels=False)
-    operator(ax, x_v + d_v * w + 0.65, row3 + n / 2, "=", theme)
+                row_labels=False, followed=False)
+    operator(ax, x_v + d_v * whole + 0.6, row3 + n / 2, "=", theme)
     draw_matrix(ax, data, "output", x_out, row3, theme, computed, "output",
                 shape_text(data["output"], r"n \times d_v"), row_labels=False)
     ax.set_xlim(0, x_max)

@@ -13,8 +13,10 @@ Three views of one encoding (d_model = 128, positions 0..99):
   jumble (aliasing): the curve shows what they sample;
 - each pair as a clock hand pointing at (x, y) = (PE(pos, 2i), PE(pos, 2i+1)):
   at pos = 0 every hand points up, and each turns clockwise by w_i per
-  position. Going from pos to pos + k turns hand i by k * w_i whatever pos
-  is, which is why PE(pos) . PE(pos+k) = sum_i cos(k w_i) depends on k only
+  position. The bottom row draws the text's key claim: going from pos to
+  pos + k (k = 2, from pos = 3 and from pos = 30) turns hand i by k * w_i
+  whatever pos is, a fixed rotation per pair (the arcs; their angles are the
+  facts turn_deg_*, and the test measures them on the hands), which is why PE(pos) . PE(pos+k) = sum_i cos(k w_i) depends on k only
   (tests/figures/test_positional_encoding.py checks that on the drawn
   encoding, to 1e-9).
 The wavelengths grow from 2*pi to 2*pi * 10000^(126/128), about 54,000
@@ -32,20 +34,23 @@ N_POSITIONS = 100
 D_MODEL = 128
 WAVE_PAIRS = (0, 8, 16)  # periods 2*pi, about 20 and about 63 positions
 WAVE_POSITIONS = 40  # the waves' x-range: 0..40
-CLOCK_POSITIONS = (0, 1, 2, 5, 10, 20)
+ROTATION_K = 2  # the offset drawn as a rotation: PE(pos + k) is PE(pos) with hand i turned by k * w_i
+ROTATION_FROM = (3, 30)  # two starting positions: the same turn from both
 
 FIGURE = Figure(
     name="positional-encoding",
     alt=("Top, two heat maps of a sinusoidal positional encoding with d_model = {d_model}: sines and cosines "
          "for positions 0 to {max_position} and pairs i = 0 to {max_pair}; stripes alternate fast for small i "
          "and slowly for large i. Middle, the sines of pairs 0, 8 and 16 as waves of growing period, with dots at "
-         "whole positions. Bottom, six clock faces for positions {clock_positions}: each pair is a hand, "
-         "fast hands spin, slow hands barely move."),
+         "whole positions. Bottom, the three pairs as clock hands, at position {rotation_from_a} and "
+         "{rotation_k} later, then at position {rotation_from_b} and {rotation_k} later: from either start "
+         "each hand turns by the same angle, {turn_deg_0:.0f}, {turn_deg_8:.0f} and {turn_deg_16:.0f} degrees "
+         "for pairs 0, 8 and 16."),
     caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$, "
              "$$\\omega_i = 1/10000^{{2i/d_{{model}}}}$$. Top: sines and cosines of $$pos \\cdot \\omega_i$$ "
-             "(pairs above $$i = {max_pair}$$ turn less than ⅛ turn in {n_positions} positions: left out). Middle: three "
-             "pairs as waves, dots at whole positions. Bottom: each pair as a clock hand at "
-             "$$(\\sin, \\cos)$$: fast hands tell neighbours apart, slow ones distant positions."),
+             "(pairs above $$i = {max_pair}$$ turn under ⅛ turn in {n_positions} positions: left out). Middle: three pairs as "
+             "waves. Bottom: pairs as clock hands at $$(\\sin, \\cos)$$: $$PE_{{pos+k}}$$ ($$k = {rotation_k}$$) is "
+             "$$PE_{{pos}}$$ with hand $$i$$ turned by $$k\\,\\omega_i$$, from any $$pos$$."),
 )
 
 
@@ -62,13 +67,17 @@ def compute() -> dict:
         "n_pairs_shown": n_pairs,
         "waves": {i: torch.sin(fine * omega[i]) for i in WAVE_PAIRS},  # continuous curves
         "wave_positions": fine,
-        "clock_positions": CLOCK_POSITIONS,
+        "rotation_k": ROTATION_K,
+        "rotation_from": ROTATION_FROM,
         "facts": {
             "d_model": D_MODEL,
             "n_positions": N_POSITIONS,
             "max_position": N_POSITIONS - 1,
             "max_pair": n_pairs - 1,
-            "clock_positions": ", ".join(map(str, CLOCK_POSITIONS)),
+            "rotation_k": ROTATION_K,
+            "rotation_from_a": ROTATION_FROM[0],
+            "rotation_from_b": ROTATION_FROM[1],
+            **{f"turn_deg_{i}": math.degrees(ROTATION_K * float(omega[i])) % 360 for i in WAVE_PAIRS},
         },
     }
 
@@ -84,8 +93,8 @@ def draw(data, theme):
     pe = data["pe"].numpy()
     n_pairs = data["n_pairs_shown"]
     colours = [theme.color(c) for c in ("blue", "vermillion", "green")]
-    fig = plt.figure(figsize=(6.7, 7.9))
-    grid = fig.add_gridspec(3, 3, height_ratios=(1.25, 1.0, 0.85), width_ratios=(1, 1, 0.05),
+    fig = plt.figure(figsize=(5.6, 7.6))
+    grid = fig.add_gridspec(3, 3, height_ratios=(1.2, 0.8, 1.05), width_ratios=(1, 1, 0.05),
                             hspace=0.55, wspace=0.12)
 
     # the real layout interleaves sin (2i) and cos (2i+1); shown side by side
@@ -93,9 +102,11 @@ def draw(data, theme):
         heat = fig.add_subplot(grid[0, column])
         image = heat.imshow(pe[:, offset:2 * n_pairs:2].T, aspect="auto", origin="lower",
                             cmap=theme.diverging_cmap(), vmin=-1, vmax=1, interpolation="none")
-        heat.set_title(f"$PE(pos, 2i{'+1' if offset else ''}) = \\{kind}(pos \\cdot \\omega_i)$", fontsize=13)
+        plural = {"sin": "sines", "cos": "cosines"}[kind]
+        heat.set_title(f"{plural}: $PE(pos, 2i{'+1' if offset else ''})$", fontsize=13)
         heat.set_xlabel("position $pos$")
         heat.set_xticks((0, 25, 50, 75))
+        heat.tick_params(labelsize=13)  # 13 pt: >= 9 CSS px in a phone column
         if column == 0:
             heat.set_ylabel("pair $i$")
         else:
@@ -103,6 +114,7 @@ def draw(data, theme):
     bar = fig.colorbar(image, cax=fig.add_subplot(grid[0, 2]), ticks=(-1, 0, 1))
     bar.outline.set_visible(False)
     bar.set_label("value")
+    bar.ax.tick_params(labelsize=13)
 
     # continuous waves, the integer positions as dots, one baseline per pair
     waves = fig.add_subplot(grid[1, :])
@@ -113,28 +125,57 @@ def draw(data, theme):
         waves.plot(x, base + data["waves"][pair].numpy(), color=colour, linewidth=1.6)
         waves.plot(whole, base + pe[list(whole), 2 * pair], "o", color=colour, markersize=3.8)
         waves.text(-1.2, base, f"$i = {pair}$\nperiod {_period(float(data['omega'][pair]))}",
-                   ha="right", va="center", fontsize=12, color=theme.text, linespacing=1.2)
+                   ha="right", va="center", fontsize=13, color=theme.text, linespacing=1.2)
     waves.set_xlim(0, x[-1])
+    waves.tick_params(labelsize=13)
     waves.set_yticks([])
     waves.spines["left"].set_visible(False)
     waves.set_xlabel("position $pos$ (dots: the whole positions a model sees)")
-    waves.set_title("$\\sin(pos \\cdot \\omega_i)$ for three pairs", fontsize=13, loc="left")
+    waves.set_title("the sines of three pairs, as waves", fontsize=13, loc="left")
 
-    # clocks: pair i as a hand at (PE(pos, 2i), PE(pos, 2i+1)), turning clockwise from 12 o'clock
-    clocks = fig.add_subplot(grid[2, :])
-    spacing = 2.45
-    for index, pos in enumerate(data["clock_positions"]):
-        centre = index * spacing
-        clocks.add_patch(plt.Circle((centre, 0), 1.0, fill=False, color=theme.muted, linewidth=1.2))
-        for pair, colour, length in zip(data["waves"], colours, (0.95, 0.75, 0.55)):
-            sin, cos = pe[pos, 2 * pair], pe[pos, 2 * pair + 1]
-            clocks.plot((centre, centre + length * sin), (0, length * cos), color=colour,
-                        linewidth=2.6, solid_capstyle="round")
-        clocks.text(centre, -1.25, f"$pos = {pos}$", ha="center", va="top", fontsize=12, color=theme.text)
-    clocks.set_xlim(-1.2, (len(data["clock_positions"]) - 1) * spacing + 1.2)
-    clocks.set_ylim(-1.75, 1.05)
-    clocks.set_aspect("equal")
-    clocks.axis("off")
-    clocks.set_title("the same pairs as clock hands at $(\\sin, \\cos)$: $i = 0$ longest", fontsize=13,
-                     loc="left", color=theme.heading)
+    _draw_rotation(fig.add_subplot(grid[2, :]), data, pe, colours, theme)
     return fig
+
+
+def _draw_rotation(ax, data, pe, colours, theme):
+    """PE(pos + k) as a rotation of PE(pos): for each start pos, a clock with every pair's hand at pos
+    (thin) and at pos + k (thick), an arc between them; the turn per pair is listed once, since it
+    is the same from every start."""
+    from matplotlib.patches import Arc
+
+    k = data["rotation_k"]
+    spacing, lengths = 2.7, (0.95, 0.72, 0.5)
+    for index, start in enumerate(data["rotation_from"]):
+        centre = index * spacing
+        ax.add_patch(plt_circle(centre, theme))
+        for pair, colour, length in zip(data["waves"], colours, lengths):
+            before = math.degrees(start * float(data["omega"][pair]))  # clockwise from 12 o'clock
+            after = math.degrees((start + k) * float(data["omega"][pair]))
+            for pos, width in ((start, 1.2), (start + k, 3.4)):
+                sin, cos = pe[pos, 2 * pair], pe[pos, 2 * pair + 1]
+                ax.plot((centre, centre + length * sin), (0, length * cos), color=colour, linewidth=width,
+                        solid_capstyle="round")
+            ax.add_patch(Arc((centre, 0), 2 * length, 2 * length, theta1=90 - after, theta2=90 - before,
+                             color=colour, linewidth=1.2, linestyle=(0, (2, 2)), gid=f"turn/{start}/{pair}"))
+        ax.text(centre, -1.15, f"$pos = {start} \\to {start + k}$", ha="center", va="top", fontsize=13,
+                color=theme.text)
+    x = 2 * spacing - 0.9
+    ax.text(x, 1.0, f"hand $i$ turns by $k\\,\\omega_i$,\nthe same from any $pos$:",
+            ha="left", va="top", fontsize=14, color=theme.text, linespacing=1.2)
+    for row, (pair, colour) in enumerate(zip(data["waves"], colours)):
+        turn = data["facts"][f"turn_deg_{pair}"]
+        ax.plot((x, x + 0.35), (-0.05 - 0.45 * row,) * 2, color=colour, linewidth=2.8, solid_capstyle="round")
+        ax.text(x + 0.5, -0.05 - 0.45 * row, f"$i = {pair}$: {turn:.0f}°", ha="left", va="center", fontsize=13,
+                color=theme.text)
+    ax.set_xlim(-1.2, x + 3.2)
+    ax.set_ylim(-1.65, 1.05)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"from $pos$ to $pos + {k}$: thin hand → thick hand", fontsize=13, loc="left",
+                 color=theme.heading)
+
+
+def plt_circle(centre, theme):
+    import matplotlib.pyplot as plt
+
+    return plt.Circle((centre, 0), 1.0, fill=False, color=theme.muted, linewidth=1.2)

@@ -24,15 +24,15 @@ TITLES = {"post": ("Post-norm", "Vaswani et al. 2017"), "pre": ("Pre-norm", "Wan
 FIGURE = Figure(
     name="prenorm-blocks",
     alt=("Two transformer blocks side by side, read bottom to top; in each, the residual stream is a "
-         "straight vertical line and each sub-layer branches off it and is added back in. Left, "
+         "thick straight vertical line and each sub-layer branches off it and is added back in. Left, "
          "post-norm: LayerNorm sits on the residual line itself, after each addition. Right, "
          "pre-norm: LayerNorm sits on each branch, before multi-head attention and before the feed "
-         "forward network, so the residual line runs from input to output untouched; one final "
-         "LayerNorm follows the last block."),
+         "forward network, so the residual line, drawn thick, runs from the block input x_l to the block "
+         "output x_l+1 untouched; one final LayerNorm follows the last block."),
     caption=("Where the LayerNorm sits. Post-norm (left) normalises the residual stream itself after "
              "each addition, $$x_{{l+1}} = \\mathrm{{LN}}(x_l + F(x_l))$$. Pre-norm (right) normalises "
-             "only the branch's input, $$x_{{l+1}} = x_l + F(\\mathrm{{LN}}(x_l))$$: the stream runs "
-             "untouched from bottom to top, and the stack needs one final LayerNorm."),
+             "only the branch's input, $$x_{{l+1}} = x_l + F(\\mathrm{{LN}}(x_l))$$: the stream (thick) "
+             "runs from $$x_l$$ to $$x_{{l+1}}$$ untouched, and the stack needs one final LayerNorm."),
 )
 
 
@@ -54,33 +54,45 @@ def node_id(side: str, step: str) -> str:
     return f"{side}_{step}"  # block nodes are "<side>__<step>" (diagrams.draw_block)
 
 
+# the norms are this figure's subject: their yellow against attention in purple, not orange (in the
+# dark theme, orange's and yellow's tints are both olive-brown)
+COLORS = {"attention": "purple"}
+
+
 def draw(data, theme):
-    g = theme.digraph("prenorm_blocks", rankdir="BT", nodesep="0.18", ranksep="0.2")
+    g = theme.digraph("prenorm_blocks", rankdir="BT", nodesep="0.18", ranksep="0.12")
     g.attr("node", margin="0.12,0.05")
+    # the residual stream: one thick road; pre-norm's runs from x_l to x_l+1 with nothing on it
+    stream = {"penwidth": "5", "color": theme.muted, "arrowsize": "0.6"}
     for side, _ in SIDES:
         info = data["sides"][side]
         spine = f"{side}_spine"
         source = node_id(side, "x")
-        g.node(source, "<<I>x<SUB>l</SUB></I>>", shape="plaintext", style="", width="0", group=spine)
-        drawn = diagrams.draw_block(g, info["spec"], theme, side, source)
-        top = drawn.output
+        g.node(source, "<<I>x<SUB>l</SUB></I>  (block input)>", shape="plaintext", style="", width="0",
+               group=spine)
+        drawn = diagrams.draw_block(g, info["spec"], theme, side, source, stream=stream, colors=COLORS)
+        after = node_id(side, "x_next")
+        g.node(after, "<<I>x<SUB>l+1</SUB></I>  (block output)>", shape="plaintext", style="", width="0",
+               group=spine)
+        g.edge(drawn.output, after, weight="20", **stream)
+        top = after
         if info["final_norm"]:
             final = node_id(side, "final_norm")
-            diagrams.box(g, final, diagrams.html(info["final_norm"], small="once, after the last block"),
+            diagrams.box(g, final, f"<{info['final_norm']}<BR/>after the last block>",
                          theme, diagrams.COLORS["norm"], group=spine)
             g.edge(top, final, weight="20")
-            top = final
-        output = node_id(side, "output")
-        g.node(output, "output", shape="plaintext", style="", width="0", group=spine)
-        g.edge(top, output, weight="20")
+            output = node_id(side, "output")
+            g.node(output, "stack output", shape="plaintext", style="", width="0", group=spine)
+            g.edge(final, output, weight="20")
+            top = output
         # the title above the column, centred between the spine and the branches
         title, subtitle = TITLES[side]
         name = node_id(side, "title")
-        g.node(name, f'<<B>{title}</B><BR/><FONT POINT-SIZE="12">{subtitle}</FONT>>', shape="plaintext",
-               style="", width="0", fontcolor=theme.heading)
-        g.edge(output, name, style="invis")
+        g.node(name, f"<<B>{title}</B><BR/>{subtitle}>", shape="plaintext", style="", width="0",
+               fontcolor=theme.heading)
+        g.edge(top, name, style="invis")
         g.edge(drawn.node("ffn"), name, style="invis")
-    for row in ("x", "output", "title"):  # inputs, outputs and titles: one row each
+    for row in ("x", "x_next", "title"):  # inputs, outputs and titles: one row each
         with g.subgraph() as same:
             same.attr(rank="same")
             for side, _ in SIDES:

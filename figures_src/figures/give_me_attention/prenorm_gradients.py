@@ -8,7 +8,7 @@ paper) or pre-norm (x + F(LN(x)), with a final LayerNorm), every weight
 matrix of the blocks Xavier-uniform as in their analysis (biases keep
 PyTorch's default), d_model 64, 4 heads, d_ff 256, a linear read-out and one cross-entropy loss on random tokens (vocabulary
 100, batch 8, length 16, no dropout). We measure what their Theorem 1 and
-Figure 3 are about: the gradient norm ||dL/dW_2|| of each layer's
+Figure 3 are about: the gradient norm ||dℓ/dW_2|| of each layer's
 feed-forward output weight, at initialisation, mean over seeds.
 
 Left panel: a 12-layer stack. Right panel: the top layer's gradient,
@@ -73,7 +73,7 @@ def spearman(values) -> float:
 
 
 def layer_gradient_norms(pre_norm: bool, seed: int, n_layers: int = N_LAYERS) -> torch.Tensor:
-    """[n_layers] ||dL/dW_2|| per layer for one freshly initialised encoder."""
+    """[n_layers] ||dℓ/dW_2|| per layer for one freshly initialised encoder."""
     torch.manual_seed(seed)
     config = TransformerConfig(n_layers=n_layers, **CONFIG)
     encoder = Encoder(config, pre_norm=pre_norm)
@@ -143,7 +143,7 @@ def draw(data, theme):
     ax.set_xlim(layers[0] - 0.4, layers[-1] + 4.2)  # room for the direct labels
     ax.set_ylim(bottom=0)
     ax.set_xlabel("layer (1 = next to the input)")
-    ax.set_ylabel("$\\Vert \\partial L / \\partial W_2 \\Vert$")
+    ax.set_ylabel("$\\Vert \\partial \\ell / \\partial W_2 \\Vert$  ($\\ell$: the loss)")
     ax.set_title(f"per layer, {len(layers)} layers", loc="left")
     ax.grid(True, axis="y")
 
@@ -156,8 +156,8 @@ def draw(data, theme):
     ax_depth.set_xticks(depths)
     ax_depth.set_xlim(0, depths[-1] + 1)
     ax_depth.set_ylim(0, max(ratio.max(), math.sqrt(depths[-1])) * 1.25)
-    ax_depth.set_xlabel("layers $L$")
-    ax_depth.set_ylabel("top layer, post / pre")
+    ax_depth.set_xlabel("number of layers $L$")
+    ax_depth.set_ylabel("top layer's gradient,\npost-norm ÷ pre-norm")
     ax_depth.set_title("top layer vs depth", loc="left")
     ax_depth.grid(True, axis="y")
     return fig

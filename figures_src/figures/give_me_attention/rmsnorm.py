@@ -24,12 +24,18 @@ FIGURE = Figure(
     alt=("Three line charts over the {d} features of one token vector. Left: the input x "
          "(zero mean), x shifted by {shift:g}, and x scaled by {scale:g}. Middle: LayerNorm maps all "
          "three to the same output. Right: RMSNorm maps x and the scaled x to the same output, "
-         "but the shifted x to a different one, pushed towards +1."),
+         "but the shifted x to a different one, pushed up: a dashed line marks its mean, "
+         "{rms_shifted_output_mean:.2f}, which is the shifted input's mean {mean_shifted:.2f} divided by its "
+         "RMS {rms_shifted:.2f}. The legend gives each input's mean and RMS: x {mean_x:.2f} and {rms_x:.2f}, "
+         "the shifted x {mean_shifted:.2f} and {rms_shifted:.2f}, the scaled x {mean_scaled:.2f} and "
+         "{rms_scaled:.2f}. On x the two norms agree within {zero_mean_difference:.1g}; the shift moves "
+         "LayerNorm's output by at most {ln_shift_change:.1g}, and scaling changes neither by more than "
+         "{scale_change:.1g}."),
     caption=("LayerNorm and RMSNorm (gain 1, no bias) on one {d}-feature vector $$x$$ with zero "
-             "mean, on $$x + {shift:g}$$ and on $${scale:g}x$$. On $$x$$ the two agree (largest "
-             "difference {zero_mean_difference:.1g}). Shifting moves RMSNorm's output by up to "
-             "{rms_shift_change:.2g} but LayerNorm's by only {ln_shift_change:.1g}; scaling changes "
-             "neither by more than {scale_change:.1g}."),
+             "mean, on $$x + {shift:g}$$ and on $${scale:g}x$$ (legend: each input's mean and RMS). "
+             "LayerNorm subtracts the mean; RMSNorm only divides by the RMS, so the shift survives as "
+             "a mean of {rms_shifted_output_mean:.2f} and moves its output by up to {rms_shift_change:.2g}. "
+             "Scaling changes neither."),
 )
 
 
@@ -56,6 +62,10 @@ def compute() -> dict:
             "ln_shift_change": change("LayerNorm", "shifted"),
             "rms_shift_change": change("RMSNorm", "shifted"),
             "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),
+            # why RMSNorm moves: it divides by the RMS and keeps the mean (over the RMS)
+            **{f"mean_{kind}": round(float(v.mean()), 12) + 0.0 for kind, v in inputs.items()},  # no "-0.00"
+            **{f"rms_{kind}": float(v.pow(2).mean().sqrt()) for kind, v in inputs.items()},
+            "rms_shifted_output_mean": float(outputs["RMSNorm"]["shifted"].mean()),
         },
     }
 
@@ -63,8 +73,15 @@ def compute() -> dict:
 def draw(data, theme):
     import matplotlib.pyplot as plt
 
-    shift, scale = data["facts"]["shift"], data["facts"]["scale"]
-    labels = {"x": "$x$ (mean 0)", "shifted": f"$x + {shift:g}$", "scaled": f"${scale:g}\\,x$"}
+    facts = data["facts"]
+    shift, scale = facts["shift"], facts["scale"]
+    names = {"x": "$x$", "shifted": f"$x + {shift:g}$", "scaled": f"${scale:g}\\,x$"}
+
+    def number(value):
+        return f"{value:.2f}".replace("-0.00", "0.00").replace("-", "−")
+
+    labels = {kind: f"{names[kind]}: mean {number(facts[f'mean_{kind}'])}, RMS {number(facts[f'rms_{kind}'])}"
+              for kind in INPUTS}
     # overlapping curves must stay visible: a line, big hollow squares, crosses
     looks = {
         "x": dict(color=theme.color("blue"), marker="o", markersize=4, linewidth=2.2, zorder=3),
@@ -73,7 +90,7 @@ def draw(data, theme):
         "scaled": dict(color=theme.color("green"), marker="x", markersize=7, linestyle="none",
                        markeredgewidth=1.6, zorder=4),
     }
-    fig, axes = plt.subplots(1, 3, figsize=(7.4, 3.5), gridspec_kw={"wspace": 0.32})
+    fig, axes = plt.subplots(1, 3, figsize=(6.0, 3.5), gridspec_kw={"wspace": 0.32})
     features = range(1, data["facts"]["d"] + 1)
     panels = (("input", data["inputs"]),
               ("LayerNorm", data["outputs"]["LayerNorm"]),
@@ -88,7 +105,14 @@ def draw(data, theme):
     fig.supxlabel("feature (sorted by value)", y=0.02)
     axes[1].sharey(axes[2])
     axes[2].tick_params(labelleft=False)
-    handles, names = axes[1].get_legend_handles_labels()
-    fig.legend(handles, names, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 0.98),
-               handletextpad=0.4, columnspacing=1.2)
+    # RMSNorm divides by the RMS and keeps the mean: the shifted input's mean survives, scaled
+    moved = facts["rms_shifted_output_mean"]
+    axes[2].axhline(moved, color=theme.color("vermillion"), linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
+    axes[2].annotate(f"mean {number(moved)}\n= {number(facts['mean_shifted'])} ÷ {number(facts['rms_shifted'])}",
+                     xy=(features[-1], moved), xytext=(features[-1] + 1.5, moved - 1.0), ha="left", va="center",
+                     fontsize=12, color=theme.text, linespacing=1.15, annotation_clip=False,
+                     arrowprops=dict(arrowstyle="-", color=theme.muted, linewidth=1.0))
+    handles, legend_names = axes[1].get_legend_handles_labels()
+    fig.legend(handles, legend_names, ncol=1, loc="lower left", bbox_to_anchor=(0.08, 0.98),
+               handletextpad=0.5, fontsize=13)
     return fig

@@ -16,10 +16,15 @@ mechanism, not a measurement of a trained model's memory; trained RNN, LSTM
 and transformer models are compared in another figure. The fitted 0.54 is
 over k = 1..99; from k = 0 to 20 the mean rate is grad_ratio_k20^(1/20).
 
-The y-axis is clipped to the range the post's numbers live in; below it the
-RNN keeps falling (about 1e-26 at k = 99). Attention's k = 0 value is higher
-because the newest input is also the query; from k = 1 on it is level
-(fitted factor 1.000 per step, every seed within 1%).
+Each curve is drawn relative to its own value at k = 1 (every seed's row
+divided by that row's k = 1 value), because the two models' raw sizes are not
+comparable: the attention layer spreads its output over all 100 inputs, so its
+raw gradient per input is about 60 times smaller than the RNN's newest one, and
+drawn raw it sat below the RNN for k < 8 although it does not decay. The axis
+stops at k = 40 (the RNN is at about 2e-11 there and keeps falling, about
+1e-26 at k = 99). Attention's k = 0 value is higher because the newest input
+is also the query; from k = 1 on it is level (fitted factor 1.000 per step,
+every seed within 1%).
 """
 import torch
 
@@ -27,21 +32,23 @@ from figures_src.experiments.rnn_gradients import LENGTH, SEEDS, make_rnn, measu
 from figures_src.figures.figure import Figure
 
 K_REPORT = 20  # the distance the post quotes (fact k_report), marked on the plot
-Y_RANGE = (1e-7, 10.0)  # the RNN leaves the plot at the bottom soon after k_report
+K_SHOWN = 40  # the x-axis stops here: the RNN's line is still on the chart
+Y_RANGE = (1e-12, 30.0)  # relative to k = 1: holds both curves for k = 0..K_SHOWN
 
 FIGURE = Figure(
     name="rnn-forgets",
-    alt=("Line chart with a logarithmic vertical axis: gradient size against how many steps back "
-         "the input is, from 0 to {k_max}. The freshly initialised RNN's line falls steadily, by about "
-         "{decay_per_step:.2f} per step; a dot marks {k_report} steps back, where it is {grad_ratio_k20:.1g} "
-         "of its value at zero steps back, and the line leaves the bottom of the chart soon after. "
-         "The attention layer's line stays level from one step back on."),
-    caption=("How strongly the last output reacts to the input $$k$$ steps back, "
-             "$$\\lVert \\partial y_T / \\partial x_{{T-k}} \\rVert$$ (mean of {n_seeds} seeds, bands: "
-             "range). The tanh RNN is freshly initialised ($$W_{{hh}}$$'s spectral radius "
-             "{spectral_radius:.1f}): its fall, about ×{decay_per_step:.2f} per step (fitted over "
-             "$$k$$ = 1 to {k_max}), reflects that initial weight scale, not a trained model's memory. "
-             "One attention layer does not decay."),
+    alt=("Line chart with a logarithmic vertical axis: the gradient of the last hidden state, relative "
+         "to its value one step back, against how many steps back the input is, from 0 to {k_shown}. "
+         "The freshly initialised RNN's line falls steadily, by about {decay_per_step:.2f} per step (fitted "
+         "over 1 to {k_max} steps back; its recurrent matrix starts with spectral radius "
+         "{spectral_radius:.1f}); a dot "
+         "marks {k_report} steps back, where it is {grad_ratio_k20:.1g} of its value at zero steps back. "
+         "The attention layer's line stays level at 1 from one step back on."),
+    caption=("How strongly the last hidden state reacts to the input $$k$$ steps back, "
+             "$$\\lVert \\partial h_T / \\partial x_{{T-k}} \\rVert$$, each model relative to its own "
+             "value at $$k$$ = 1 (raw sizes differ). Mean of {n_seeds} seeds, bands: range. "
+             "The untrained tanh RNN falls about ×{decay_per_step:.2f} per step, set by its initial "
+             "weights; one attention layer stays level."),
 )
 
 
@@ -57,18 +64,25 @@ def compute() -> dict:
         return rows.log().mean(0).exp()
 
     rnn_mean, attention_mean = geometric_mean(rnn), geometric_mean(attention)
+    rnn_rel, attention_rel = rnn / rnn[:, 1:2], attention / attention[:, 1:2]  # each seed at its k = 1
     return {
         "k": ks,
         "rnn": rnn,
         "attention": attention,
         "rnn_mean": rnn_mean,
         "attention_mean": attention_mean,
+        "rnn_rel": rnn_rel,
+        "attention_rel": attention_rel,
+        "rnn_rel_mean": geometric_mean(rnn_rel),
+        "attention_rel_mean": geometric_mean(attention_rel),
+        "k_shown": K_SHOWN,
         "spectral_radii": radii,  # of each seed's initial W_hh
         "attention_decay_per_step": per_step_factor(attention_mean[fit], fit),
         "y_range": Y_RANGE,
         "facts": {
             "n_seeds": len(SEEDS),
             "k_max": LENGTH - 1,
+            "k_shown": K_SHOWN,
             "k_report": K_REPORT,
             "grad_ratio_k20": float(rnn_mean[K_REPORT] / rnn_mean[0]),
             "decay_per_step": per_step_factor(rnn_mean[fit], fit),
@@ -81,35 +95,42 @@ def draw(data, theme):
     import matplotlib.pyplot as plt
 
     facts = data["facts"]
-    k = data["k"].numpy()
+    shown = slice(0, data["k_shown"] + 1)
+    k = data["k"][shown].numpy()
     k_report = facts["k_report"]
-    fig, ax = plt.subplots(figsize=(6.4, 3.9))
+    fig, ax = plt.subplots(figsize=(5.4, 3.7))
     for key, colour in (("rnn", "vermillion"), ("attention", "blue")):
-        rows = data[key]
+        rows = data[f"{key}_rel"][:, shown]
         ax.fill_between(k, rows.min(0).values.numpy(), rows.max(0).values.numpy(),
                         color=theme.fill(colour), linewidth=0)
-        ax.plot(k, data[f"{key}_mean"].numpy(), color=theme.color(colour), linewidth=2.4)
+        ax.plot(k, data[f"{key}_rel_mean"][shown].numpy(), color=theme.color(colour), linewidth=2.4)
     ax.set_yscale("log")
     ax.set_ylim(*data["y_range"])
-    ax.set_xlim(0, facts["k_max"])
+    ax.set_xlim(0, data["k_shown"])
+    ax.set_yticks([1e-12, 1e-9, 1e-6, 1e-3, 1])
+    ax.tick_params(labelsize=13)
     ax.set_xlabel("$k$: how many steps back the input is")
-    ax.set_ylabel("gradient size $\\Vert \\partial y_T / \\partial x_{T-k} \\Vert$")
+    ax.set_ylabel("$\\Vert \\partial h_T / \\partial x_{T-k} \\Vert$\nrelative to $k = 1$")
     ax.grid(True, axis="y", which="major")
 
     # direct labels, in text colour beside their lines
-    rnn_mean, attention_mean = data["rnn_mean"], data["attention_mean"]
-    ax.text(7, float(rnn_mean[2]), f"RNN, untrained\n×{facts['decay_per_step']:.2f} per step",
-            color=theme.text, fontsize=13, va="bottom", ha="left", linespacing=1.2)
-    ax.text(facts["k_max"], 2.2 * float(attention_mean[1:].max()), "one attention layer",
+    rnn_rel, attention_rel = data["rnn_rel_mean"], data["attention_rel_mean"]
+    # past the axis the RNN does not level off: its value at the last step, from the data
+    mantissa, exponent = f"{float(rnn_rel[-1]):.0e}".split("e")
+    ax.text(1.5, 1e-9, f"RNN, untrained:\n×{facts['decay_per_step']:.2f} per step,\n"
+            f"${mantissa} \\times 10^{{{int(exponent)}}}$ by $k = {facts['k_max']}$",
+            color=theme.text, fontsize=13, va="center", ha="left", linespacing=1.2)
+    ax.text(data["k_shown"], 3.0 * float(attention_rel[1:].max()), "one attention layer: level",
             color=theme.text, fontsize=13, va="bottom", ha="right")
 
-    # the point the post quotes
-    y20 = float(rnn_mean[k_report])
-    ax.plot([k_report], [y20], marker="o", markersize=8, color=theme.color("vermillion"),
-            markeredgecolor=theme.background, markeredgewidth=1.5, zorder=5)
+    # the point the post quotes: k = 20 against the newest input (k = 0)
+    y0, y20 = float(rnn_rel[0]), float(rnn_rel[k_report])
+    for x, y in ((0, y0), (k_report, y20)):
+        ax.plot([x], [y], marker="o", markersize=8, color=theme.color("vermillion"),
+                markeredgecolor=theme.background, markeredgewidth=1.5, zorder=5, clip_on=False)
     mantissa, exponent = f"{facts['grad_ratio_k20']:.1e}".split("e")
     ax.annotate(f"$k = {k_report}$: ${mantissa} \\times 10^{{{int(exponent)}}}$\nof its value at $k = 0$",
-                xy=(k_report, y20), xytext=(k_report + 7, y20 * 4), color=theme.text, fontsize=13,
+                xy=(k_report, y20), xytext=(k_report + 3, 3e-3), color=theme.text, fontsize=13,
                 va="center", ha="left", linespacing=1.2,
                 arrowprops=dict(arrowstyle="-", color=theme.muted, linewidth=1.0, shrinkB=6))
     return fig

@@ -144,10 +144,10 @@ def _draw_placement(ax, data, index, extent, theme):
     ax.set_title(f"$m = {m}$, $n = {n}$: angle {abs(sweep):.0f}°", fontsize=14)
 
 
-def _draw_map(ax, scores, data, theme, title):
-    """A score map S[m, n] on its own symmetric colour scale; the top row's placements circled,
-    the diagonal through them dashed. Returns the image, for its colour bar."""
-    limit = float(scores.abs().max())
+def _draw_map(ax, scores, data, theme, title, limit):
+    """A score map S[m, n] on the symmetric colour scale -limit..limit that both maps share (so a
+    colour means one score in both); the top row's placements circled, the diagonal through them
+    dashed. Returns the image, for the colour bar."""
     image = ax.imshow(scores.numpy(), origin="lower", cmap=theme.diverging_cmap(), vmin=-limit,
                       vmax=limit, interpolation="none")
     size = scores.shape[0]
@@ -182,14 +182,15 @@ def draw(data, theme):
              ha="center", va="top", fontsize=14, color=theme.heading)
     panels = (("rope", "RoPE\nsame along each diagonal"),
               ("mismatched", "conventions mixed up\ndiagonals broken (bug)"))
+    limit = max(float(data["scores"][name].abs().max()) for name, _ in panels)
     for column, (name, title) in enumerate(panels):
         ax = fig.add_subplot(grid[1, column])
-        image = _draw_map(ax, data["scores"][name], data, theme, title)
+        image = _draw_map(ax, data["scores"][name], data, theme, title, limit)
         if column == 0:
             ax.set_ylabel("query position $m$")
         else:
             ax.tick_params(labelleft=False)
-        bar = fig.colorbar(image, cax=fig.add_subplot(grid[2, column]), orientation="horizontal")
-        bar.outline.set_visible(False)
-        bar.set_label("score $\\langle R_m q, R_n k\\rangle$", fontsize=12)
+    bar = fig.colorbar(image, cax=fig.add_subplot(grid[2, :]), orientation="horizontal")
+    bar.outline.set_visible(False)
+    bar.set_label("score $\\langle R_m q, R_n k\\rangle$, one scale for both maps", fontsize=12)
     return fig

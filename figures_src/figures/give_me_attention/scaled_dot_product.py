@@ -42,9 +42,9 @@ FIGURE = Figure(
          "unscaled, one key takes almost all the weight; scaled, the weight is spread over several keys."),
     caption=("Scaled dot-product attention (after Vaswani et al. 2017, Figure 2). Right: why the scale. "
              "For random unit-variance vectors with $$d_k = {d_k}$$, $$\\mathrm{{var}}(q \\cdot k) = "
-             "{var_qk:.1f}$$, so unscaled scores saturate the softmax: one key takes almost everything "
-             "(largest of {n_keys} weights {max_weight_raw:.2f} on average). Divided by $$\\sqrt{{d_k}}$$, "
-             "it is {max_weight_scaled:.2f}."),
+             "{var_qk:.1f}$$: unscaled scores saturate the softmax "
+             "(the largest of {n_keys} weights is {max_weight_raw:.2f}, averaged over {n_queries:,} queries; the bars "
+             "show one typical query). Divided by $$\\sqrt{{d_k}}$$, it is {max_weight_scaled:.2f}."),
 )
 
 
@@ -88,6 +88,7 @@ def compute() -> dict:
         "steps": [name for name, _, _ in STEPS],
         "raw_scores": raw_scores,
         "example": example,
+        "n_queries": N_QUERIES,
         "example_raw": weights_raw[example, order],  # the bars, keys sorted by score
         "example_scaled": weights_scaled[example, order],
         "check": {"mask": causal_mask(6), "ours": ours, "ours_masked": ours_masked,
@@ -97,6 +98,7 @@ def compute() -> dict:
         "facts": {
             "d_k": d_k,
             "n_keys": N_KEYS,
+            "n_queries": N_QUERIES,
             "var_qk": float(dots.var()),
             "max_weight_raw": float(largest_raw.mean()),
             "max_weight_scaled": float(largest_scaled.mean()),
@@ -118,9 +120,10 @@ def _draw_diagram(ax, theme, d_k):
         ax.add_patch(FancyBboxPatch((0.06, y), 0.88, box_height, boxstyle="round,pad=0,rounding_size=0.12",
                                     facecolor=theme.fill(colour), edgecolor=theme.muted, linewidth=1.3,
                                     linestyle=(0, (4, 2)) if name == "mask" else "-"))
-        if name == "scale":
-            label += f" = {math.sqrt(d_k):g}"
         ax.text(0.5, y + box_height / 2, label, ha="center", va="center", color=theme.text, fontsize=13)
+        if name == "scale":  # the operation's value here, beside the box: an operation, not a result
+            ax.text(0.97, y + box_height / 2, f"here\n÷ {math.sqrt(d_k):g}", ha="left", va="center",
+                    color=theme.text, fontsize=12, linespacing=1.0, gid="scale-value")
     for lower, upper in zip(ys, ys[1:]):
         ax.annotate("", xy=(0.5, upper), xytext=(0.5, lower + box_height), arrowprops=arrow)
     for x, name in ((0.3, "Q"), (0.7, "K")):
@@ -132,7 +135,7 @@ def _draw_diagram(ax, theme, d_k):
                 arrowprops=dict(arrow, connectionstyle="angle,angleA=90,angleB=0,rad=5"))
     ax.annotate("", xy=(0.5, y_out - 0.1), xytext=(0.5, ys[-1] + box_height), arrowprops=arrow)
     ax.text(0.5, y_out, "Attention$(Q, K, V)$", ha="center", va="bottom", fontsize=13, color=theme.text)
-    ax.set_xlim(0, 1.2)
+    ax.set_xlim(0, 1.25)
     ax.set_ylim(-0.05, y_out + 0.45)
     ax.axis("off")
 
@@ -147,17 +150,22 @@ def draw(data, theme):
 
     keys = range(1, facts["n_keys"] + 1)
     uniform = 1 / facts["n_keys"]
-    panels = (("example_raw", "vermillion", "unscaled: $\\mathrm{softmax}(q \\cdot k)$"),
-              ("example_scaled", "blue", "scaled: $\\mathrm{softmax}(q \\cdot k / \\sqrt{d_k})$"))
-    for row, (key, colour, title) in enumerate(panels):
+    panels = (("example_raw", "max_weight_raw", "vermillion", "unscaled: $\\mathrm{softmax}(q \\cdot k)$"),
+              ("example_scaled", "max_weight_scaled", "blue",
+               "scaled: $\\mathrm{softmax}(q \\cdot k / \\sqrt{d_k})$"))
+    for row, (key, mean_key, colour, title) in enumerate(panels):
         ax = fig.add_subplot(grid[row, 1])
         weights = data[key].numpy()
         ax.bar(keys, weights, width=0.75, color=theme.color(colour))
         ax.axhline(uniform, color=theme.muted, linewidth=1.2, linestyle=(0, (4, 3)))
         ax.text(facts["n_keys"] + 0.5, uniform + 0.04, f"uniform 1/{facts['n_keys']}", ha="right",
                 va="bottom", fontsize=12, color=theme.text)
-        ax.text(1.5, weights[0], f"{weights[0]:.2f}", ha="left", va="center", fontsize=13,
-                color=theme.text)
+        # the largest bar's value, in clear space to the right of the bars it describes (never over
+        # one), and the average over all queries that the caption quotes beside it
+        ax.annotate(f"this query: {weights[0]:.2f}\nmean of {data['n_queries']:,}: {facts[mean_key]:.2f}",
+                    xy=(1.4, weights[0]), xytext=(3.6, 0.62 if row == 0 else 0.6), ha="left", va="center",
+                    fontsize=12, color=theme.text, linespacing=1.15, gid=f"largest/{key}",
+                    arrowprops=dict(arrowstyle="-", color=theme.muted, linewidth=1.0, shrinkA=2, shrinkB=2))
         ax.set_ylim(0, 1)
         ax.set_yticks((0, 0.5, 1))
         ax.set_xlim(0.4, facts["n_keys"] + 0.6)
