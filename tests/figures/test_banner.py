@@ -10,7 +10,7 @@ NAME = "banner"
 def test_maps_are_the_models_attention_on_held_out_sequences(figure_data):
     data = figure_data(NAME)
     model, _ = trained_reversal_model()
-    held_out = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])
+    held_out = held_out_sequences(CONFIG["n_held_out"])
     for tokens in data["tokens"]:
         assert (held_out == tokens).all(-1).any()
     with torch.no_grad():

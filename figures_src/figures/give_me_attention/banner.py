@@ -38,7 +38,7 @@ FIGURE = Figure(
 @torch.no_grad()
 def compute() -> dict:
     model, _ = trained_reversal_model()
-    examples = first_distinct_digits(held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"]), N_EXAMPLES)
+    examples = first_distinct_digits(held_out_sequences(CONFIG["n_held_out"]), N_EXAMPLES)
     seen = []
     outputs = model(examples, attention=seen).argmax(-1)
     weights = seen[0][:, 0]  # the one layer's one head: [N_EXAMPLES, n, n]

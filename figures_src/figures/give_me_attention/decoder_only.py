@@ -59,7 +59,7 @@ def written_columns():
 @torch.no_grad()
 def compute() -> dict:
     model, metrics = trained_causal_reversal_model()
-    held_out = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])
+    held_out = held_out_sequences(CONFIG["n_held_out"])
     # over every held-out sequence: where the answer rows put their weight
     all_tokens, targets = causal_sequences(held_out)
     seen = []

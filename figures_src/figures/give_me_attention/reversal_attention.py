@@ -39,7 +39,7 @@ def anti_diagonal_mass(weights):
 @torch.no_grad()
 def compute() -> dict:
     model, metrics = trained_reversal_model()
-    held_out = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])
+    held_out = held_out_sequences(CONFIG["n_held_out"])
     seen = []
     model(held_out, attention=seen)
     all_weights = seen[0][:, 0]  # the one layer's one head: [N, n, n]
