@@ -29,22 +29,22 @@ def measured(runs):
 
 def test_five_seeds_and_the_facts_are_their_values(figure_data, measured):
     data = figure_data(NAME)
-    assert data["facts"]["n_seeds"] == len(SEEDS) >= 5
+    assert data["summary"]["n_seeds"] == len(SEEDS) >= 5
     for key in ("l2_argmax_referent", "l2_broken_referent", "l2_broken_other", "l1_argmax_referent"):
         values = [m[key] for m in measured]
         assert data["per_seed"][key] == values
-        assert (data["facts"][f"{key}_min"], data["facts"][f"{key}_max"]) == (min(values), max(values))
+        assert (data["summary"][f"{key}_min"], data["summary"][f"{key}_max"]) == (min(values), max(values))
 
 
 def test_names_the_referent_in_every_seed(figure_data, runs, measured):
     """'it names the right noun X of the time (median; range)': at least 95% in every seed
     (a model ignoring the adjective scores about 50%)."""
     data = figure_data(NAME)
-    assert data["facts"]["n_held_out"] == P.CONFIG["n_held_out"] == len(P.held_out_sentences())
+    assert data["summary"]["n_held_out"] == P.CONFIG["n_held_out"] == len(P.held_out_sentences())
     for (_, metrics), m in zip(runs, measured):
         assert m["accuracy"] >= 0.95
         assert metrics["held_out_accuracy"] == pytest.approx(m["accuracy"])
-    assert data["facts"]["held_out_accuracy_min"] == min(m["accuracy"] for m in measured)
+    assert data["summary"]["held_out_accuracy_min"] == min(m["accuracy"] for m in measured)
 
 
 def test_layer_2_fetches_the_subject_when_it_is_the_referent(measured):
@@ -58,7 +58,7 @@ def test_some_seeds_split_layer_2_between_the_object_and_the_adjective(figure_da
     adjective': those put >= 20% on the adjective; the others fetch the object (>= 95%)."""
     splits = [m["l2_adjective_weight_when_object"] >= 0.2 for m in measured]
     assert 0 < sum(splits) < len(SEEDS)
-    assert figure_data(NAME)["facts"]["l2_splits_object_k"] == sum(splits)
+    assert figure_data(NAME)["summary"]["l2_splits_object_k"] == sum(splits)
     for split, m in zip(splits, measured):
         if not split:
             assert m["l2_object_argmax_when_object"] >= 0.95
@@ -70,7 +70,7 @@ def test_layer_2_top_weight_is_mostly_on_the_referent(figure_data, measured):
     shares = sorted(m["l2_argmax_referent"] for m in measured)
     assert shares[len(shares) // 2] >= 0.90 and shares[0] > 0.6
     assert max(m["l2_argmax_other"] for m in measured) <= 0.05
-    assert figure_data(NAME)["facts"]["l2_argmax_referent_median"] == shares[len(shares) // 2]
+    assert figure_data(NAME)["summary"]["l2_argmax_referent_median"] == shares[len(shares) // 2]
 
 
 def test_layer_1_is_a_coin_toss_between_the_nouns(measured):
@@ -82,7 +82,7 @@ def test_layer_1_is_a_coin_toss_between_the_nouns(measured):
 def test_where_layer_1_looks_depends_on_the_seed(figure_data, measured):
     """'Its biggest share goes to the subject in k seeds and to the object in m.'"""
     favourites = [m["l1_favourite"] for m in measured]
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["summary"]
     assert set(favourites) == {"subject", "object"}
     assert (facts["l1_favourite_subject_k"], facts["l1_favourite_object_k"]) == \
         (favourites.count("subject"), favourites.count("object"))
@@ -92,7 +92,7 @@ def test_a_seed_whose_layer_1_looks_at_the_adjective(figure_data, measured):
     """'In k of the seeds it looks at the adjective instead (X of its weight) when the adjective
     points at the object and the sentence opens with "yesterday" or "today"': k >= 1, and
     only in such sentences (not when the adjective points at the subject)."""
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["summary"]
     looking = [m for m in measured if m["l1_adjective_weight_opening_object"] > 0.5]
     assert len(looking) == facts["l1_adjective_opening_object_k"] >= 1
     assert facts["l1_adjective_opening_object_max"] == max(
@@ -107,7 +107,7 @@ def test_zeroing_the_referent_breaks_most_answers_and_the_other_noun_none(measur
     for m in measured:
         assert m["l2_broken_referent"] >= 0.5
         assert m["l2_broken_other"] == 0.0
-    assert figure_data(NAME)["facts"]["l2_broken_other_max"] == 0.0
+    assert figure_data(NAME)["summary"]["l2_broken_other_max"] == 0.0
 
 
 def test_padding_gets_no_weight_in_any_seed(figure_data, runs):
@@ -120,7 +120,7 @@ def test_padding_gets_no_weight_in_any_seed(figure_data, runs):
             model(P.encode(held_out), attention=seen)
         for layer in seen:
             assert (layer * pad[:, None, None, :]).sum() == 0
-    assert figure_data(NAME)["facts"]["pad_weight_max"] == 0.0
+    assert figure_data(NAME)["summary"]["pad_weight_max"] == 0.0
 
 
 def test_untrained_model_fails_the_same_checks():
@@ -147,7 +147,7 @@ def test_the_weight_moves_in_k_of_n_seeds(figure_data, runs):
     for model, _ in runs:
         weights = P.it_attention(model, [tired, wide])[:, -1, 0]
         moves.append(bool(weights[0].argmax() == animal and weights[1].argmax() == street))
-    assert data["facts"]["example_moves_k"] == sum(moves) >= 1
+    assert data["summary"]["example_moves_k"] == sum(moves) >= 1
     assert moves[SEEDS.index(data["shown_seed"])]
 
 
@@ -165,8 +165,8 @@ def test_plotted_weights_are_the_drawn_seeds(figure_data, runs):
     expected = torch.stack([layer[:, 0, it, :n] for layer in seen], dim=1)
     torch.testing.assert_close(data["weights"], expected)
     layer, animal, street = data["shown_layer"], tired.index("animal"), tired.index("street")
-    assert data["facts"]["tired_on_animal"] == data["weights"][0, layer, animal].item()
-    assert data["facts"]["wide_on_street"] == data["weights"][1, layer, street].item()
+    assert data["summary"]["tired_on_animal"] == data["weights"][0, layer, animal].item()
+    assert data["summary"]["wide_on_street"] == data["weights"][1, layer, street].item()
     torch.testing.assert_close(data["weights"].sum(-1), torch.ones(2, P.CONFIG["n_layers"]))
 
 

@@ -26,7 +26,7 @@ def _runs():
 
 
 def test_at_least_five_seeds(figure_data):
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["summary"]
     assert facts["n_seeds"] == len(SEEDS) >= 5
     assert figure_data(NAME)["per_seed"]["seed"] == list(SEEDS)
 
@@ -36,14 +36,14 @@ def test_every_seed_reverses_held_out_sequences(figure_data):
     for model, metrics in _runs():
         assert metrics["held_out_sequence_accuracy"] >= 0.99
         assert reversal.accuracy(model, held_out)[1] == metrics["held_out_sequence_accuracy"]
-    assert figure_data(NAME)["facts"]["held_out_accuracy_min"] >= 0.99
+    assert figure_data(NAME)["summary"]["held_out_accuracy_min"] >= 0.99
 
 
 def test_every_seed_puts_the_mass_on_the_anti_diagonal(figure_data):
     held_out = reversal.held_out_sequences(reversal.CONFIG["n_held_out"])
     masses = [reversal.measures(model, held_out)["anti_diagonal_mass"] for model, _ in _runs()]
     assert min(masses) > 0.99
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["summary"]
     assert facts["anti_diagonal_mass_min"] == min(masses)
 
 
@@ -52,7 +52,7 @@ def test_every_row_looks_at_the_mirrored_position_in_every_seed(figure_data):
     for model, _ in _runs():
         weights = reversal.attention_weights(model, held_out)
         assert (weights.argmax(-1) == reversal.mirrored()).all()
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["summary"]
     assert facts["every_row_on_mirror_k"] == facts["every_row_on_mirror_n"] == len(SEEDS)
 
 
@@ -62,7 +62,7 @@ def test_the_position_vectors_alone_make_the_anti_diagonal(figure_data):
         weights = reversal.position_only_weights(model)
         assert (weights.argmax(-1) == reversal.mirrored()).all()
         assert weights.flip(-1).diagonal().min() > 0.9
-    assert figure_data(NAME)["facts"]["position_only_mirror_k"] == len(SEEDS)
+    assert figure_data(NAME)["summary"]["position_only_mirror_k"] == len(SEEDS)
 
 
 def test_an_untrained_model_is_not_anti_diagonal():
@@ -77,7 +77,7 @@ def test_an_untrained_model_is_not_anti_diagonal():
 
 def test_steps_are_each_seeds(figure_data):
     steps = [metrics["steps"] for _, metrics in _runs()]
-    facts = figure_data(NAME)["facts"]
+    facts = figure_data(NAME)["summary"]
     assert (facts["steps_min"], facts["steps_max"]) == (min(steps), max(steps))
     assert figure_data(NAME)["per_seed"]["steps"] == steps
 
@@ -85,7 +85,7 @@ def test_steps_are_each_seeds(figure_data):
 def test_drawn_example_is_the_posts_and_every_seed_reverses_it(figure_data):
     data = figure_data(NAME)
     assert tuple(data["tokens"].tolist()) == reversal.EXAMPLE == (3, 1, 4, 1, 5, 9, 2, 6)
-    assert data["facts"]["example_output"] == "6 2 9 5 1 4 1 3"
+    assert data["summary"]["example_output"] == "6 2 9 5 1 4 1 3"
     for model, _ in _runs():
         with torch.no_grad():
             assert model(data["tokens"][None]).argmax(-1)[0].tolist() == [6, 2, 9, 5, 1, 4, 1, 3]
@@ -107,7 +107,7 @@ def test_drawn_seed_is_the_median_seed(figure_data):
     data = figure_data(NAME)
     masses = data["per_seed"]["anti_diagonal_mass"]
     assert sorted(masses)[(len(masses) - 1) // 2] == masses[SEEDS.index(data["shown_seed"])]
-    assert data["facts"]["shown_seed"] == data["shown_seed"]
+    assert data["summary"]["shown_seed"] == data["shown_seed"]
 
 
 def test_rows_are_distributions(figure_data):
