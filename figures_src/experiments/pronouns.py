@@ -483,11 +483,12 @@ def broken_share(model, sentences, zero="referent", layer=LAST, head=0):
 
 
 @torch.no_grad()
-def measures(model, sentences):
+def measures(model, sentences, zero_layers=None):
     """Every rate the figure and its tests quote, with as few forward passes as possible:
     {"accuracy", "argmax": {(layer, "referent" | "other"): share},
      "broken": {(layer, "referent" | "other"): share}} over all layers (head 0 of each;
-    the model has one head per layer)."""
+    the model has one head per layer); "broken" only for zero_layers (default: all),
+    each costing two more forward passes."""
     tokens = encode(sentences)
     seen = []
     logits = model(tokens, attention=seen)
@@ -502,6 +503,8 @@ def measures(model, sentences):
         top = weights[rows, 0, it].argmax(-1)
         for target, where in keys.items():
             out["argmax"][layer, target] = (top == where).float().mean().item()
+            if zero_layers is not None and layer not in zero_layers:
+                continue
             after = predictions_with_zeroed_weight(model, sentences, where, layer, 0)
             after = torch.tensor([INDEX[w] for w in after])
             out["broken"][layer, target] = (after[right] != before[right]).float().mean().item()
@@ -516,13 +519,12 @@ def opening_of(words):
     return words[0] if words[0] != "the" else "none"
 
 
-@torch.no_grad()
-def layer_roles(model, sentences):
+def layer_roles(weights, sentences):
     """What each layer's (one) head does from "it", over the given sentences:
     {layer: {"weight": {role: mean weight}, "argmax": {role: share of sentences whose
     largest weight is on it}}}, roles = ROLES plus "rest" (every other word; the
-    padding gets no weight). Group sentences (by referent, by opening) before calling."""
-    weights = it_attention(model, sentences)[:, :, 0]  # [B, layers, T]
+    padding gets no weight). weights: it_attention(model, sentences)[:, :, 0], [B, layers, T]
+    (computed once, then indexed by group: see groups)."""
     rows = torch.arange(len(sentences))
     where = {role: _positions_tensor(sentences, role) for role in ROLES}
     out = {}
@@ -539,28 +541,34 @@ def layer_roles(model, sentences):
 def groups(sentences):
     """The held-out sentences split the ways a claim about a layer must hold:
     {"all", "referent=subject", "referent=object", "opening=none", "opening=yesterday",
-    "opening=today", and each opening crossed with each referent} -> sentences."""
-    out = {"all": list(sentences)}
-    for s in sentences:
+    "opening=today", and each opening crossed with each referent} -> indices into sentences."""
+    out = {"all": list(range(len(sentences)))}
+    for i, s in enumerate(sentences):
         where = positions(s)
         referent = "subject" if answer_of(s) == s[where["subject"]] else "object"
         for key in (f"referent={referent}", f"opening={opening_of(s)}",
                     f"opening={opening_of(s)},referent={referent}"):
-            out.setdefault(key, []).append(s)
+            out.setdefault(key, []).append(i)
     return out
 
 
 def seed_measures(model, sentences):
     """Every per-seed number the pronoun figure and its tests quote, over the given
     (held-out) sentences; see layer_roles and measures. Layers count from 0 here."""
-    rates = measures(model, sentences)
+    weights = it_attention(model, sentences)  # [B, layers, heads, T]
+    rates = measures(model, sentences, zero_layers=(weights.size(1) - 1,))
     split = groups(sentences)
-    by_referent = {r: layer_roles(model, split[f"referent={r}"]) for r in ("subject", "object")}
-    with_opening = split.get("opening=yesterday,referent=object", []) + \
-        split.get("opening=today,referent=object", [])
-    opening_object = layer_roles(model, with_opening)
-    every = layer_roles(model, sentences)
+
+    def roles(indices):
+        return layer_roles(weights[indices, :, 0], [sentences[i] for i in indices])
+
+    by_referent = {r: roles(split[f"referent={r}"]) for r in ("subject", "object")}
+    opening_object = roles(split.get("opening=yesterday,referent=object", []) +
+                           split.get("opening=today,referent=object", []))
+    every = roles(split["all"])
     first, last = 0, len(every) - 1
+    words = torch.tensor([len(s) for s in sentences])
+    padding = torch.arange(weights.size(-1))[None, :] >= words[:, None]  # [B, T]
     return {
         "accuracy": rates["accuracy"],
         "l2_argmax_referent": rates["argmax"][last, "referent"],
@@ -568,7 +576,6 @@ def seed_measures(model, sentences):
         "l2_broken_referent": rates["broken"][last, "referent"],
         "l2_broken_other": rates["broken"][last, "other"],
         "l1_argmax_referent": rates["argmax"][first, "referent"],
-        "l1_broken_referent": rates["broken"][first, "referent"],
         # layer 2 in sentences whose referent is the subject / the object
         "l2_subject_argmax_when_subject": by_referent["subject"][last]["argmax"]["subject"],
         "l2_object_argmax_when_object": by_referent["object"][last]["argmax"]["object"],
@@ -579,4 +586,6 @@ def seed_measures(model, sentences):
         "l1_object_weight": {r: by_referent[r][first]["weight"]["object"] for r in by_referent},
         "l1_adjective_weight": {r: by_referent[r][first]["weight"]["adjective"] for r in by_referent},
         "l1_adjective_weight_opening_object": opening_object[first]["weight"]["adjective"],
+        # the most weight "it" puts on <pad> in any layer and sentence (masked: 0)
+        "pad_weight": (weights * padding[:, None, None, :]).sum(-1).max().item(),
     }

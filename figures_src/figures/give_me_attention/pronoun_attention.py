@@ -90,16 +90,12 @@ def compute() -> dict:
     held_out = pronouns.held_out_sentences()
     examples = held_out[:2]  # the post's pair (tired, wide), held out by construction
     animal, street = (examples[0].index(w) for w in pronouns.EXAMPLE_PAIR)
-    measured, moves, pad_weight = [], [], []
+    measured, moves = [], []
     for model, _ in runs:
         measured.append(pronouns.seed_measures(model, held_out))
         weights, _ = _pair_weights(model, examples)
         moves.append(bool(weights[0, SHOWN_LAYER].argmax() == animal and weights[1, SHOWN_LAYER].argmax() == street))
-        everything = pronouns.it_attention(model, held_out)  # [B, layers, heads, MAX_LEN]
-        words = torch.tensor([len(s) for s in held_out])
-        padding = torch.arange(everything.size(-1))[None, :] >= words[:, None]  # [B, MAX_LEN]
-        pad_weight.append((everything * padding[:, None, None, :]).sum(-1).max().item())
-    per_seed = {"seed": list(SEEDS), "example_moves": moves, "pad_weight": pad_weight,
+    per_seed = {"seed": list(SEEDS), "example_moves": moves,
                 **{key: [m[key] for m in measured] for key in measured[0]}}
     shown = median_seed(per_seed["l2_argmax_referent"])
     model, _ = runs[SEEDS.index(shown)]
@@ -119,7 +115,7 @@ def compute() -> dict:
         "l1_adjective_opening_object_max": max(per_seed["l1_adjective_weight_opening_object"]),
         "l2_splits_object_k": sum(w >= SPLIT_WEIGHT for w in per_seed["l2_adjective_weight_when_object"]),
         "l2_adjective_weight_when_object_max": max(per_seed["l2_adjective_weight_when_object"]),
-        "pad_weight_max": max(pad_weight),
+        "pad_weight_max": max(per_seed["pad_weight"]),
         **seed_facts("example_moves", moves),
     }
     for key in ("accuracy", "l2_argmax_referent", "l2_broken_referent", "l2_broken_other",
