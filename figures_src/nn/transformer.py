@@ -24,7 +24,7 @@ POSITIONAL_KINDS = ("sinusoidal", "learned")
 class TransformerConfig:
     n_layers: int = 6
     d_model: int = 512
-    d_ff: int = 2048
+    d_ff: int = 2048             # 0: no feed-forward sub-layer (an attention-only model)
     n_heads: int = 8
     vocab_size: int = 37000      # shared EN-DE BPE vocabulary of the paper
     max_len: int = 512           # longest sequence the positional table covers
