@@ -1,5 +1,5 @@
 """The attention-cost figure draws the committed measurement, and its facts follow from it
-(the fresh re-measurement is in tests/experiments/test_attention_cost.py)."""
+(the fresh re-measurement is in tests/experiments/test_attention_timing.py)."""
 import pytest
 
 from figures_src.experiments import attention_cost_measured as measured
