@@ -85,8 +85,11 @@ def test_both_runs_compute_logits_at_the_last_position_only(figure_data):
 def test_memory_per_token_from_the_published_llama_shapes(figure_data):
     """LLaMA-7B (Touvron et al. 2023, Table 2: 32 layers, 32 heads, d_model 4096), fp16:
     32 x 32 x 128 x 2 (K and V) x 2 bytes = 512 KiB; one shared K/V head (MQA) 32x less."""
-    facts = figure_data(NAME)["facts"]
+    data = figure_data(NAME)
+    facts = data["facts"]
     assert facts["llama7b_kib_per_token"] * 1024 == 32 * 32 * 128 * 2 * 2 == 524288
+    assert data["memory"]["llama13b_kib_per_token"] * 1024 == 40 * 40 * 128 * 2 * 2
+    assert data["memory"]["llama33b_mqa_kib_per_token"] * 1024 == 60 * 1 * 128 * 2 * 2
     assert facts["llama7b_mqa_kib_per_token"] == 16 == facts["llama7b_kib_per_token"] / 32
     assert facts["llama65b_kib_per_token"] * 1024 == 80 * 64 * 128 * 2 * 2
     assert facts["llama7b_gib_at_context"] == 1.0 and facts["example_context"] == 2048
@@ -95,7 +98,7 @@ def test_memory_per_token_from_the_published_llama_shapes(figure_data):
 def test_toy_memory_per_token_is_what_the_cache_holds(figure_data):
     data = figure_data(NAME)
     config = data["config"]
-    assert data["toy_cache_bytes_per_token"] == data["facts"]["toy_bytes_per_token"] \
+    assert data["toy_cache_bytes_per_token"] == data["toy_bytes_per_token"] \
         == config.n_layers * config.d_model * 2 * 4
 
 

@@ -34,7 +34,10 @@ FIGURE = Figure(
          "the queries, keys, values and output only linearly, to {qkv_mib_max:.0f} MiB."),
     caption=("What every token seeing every other token costs: one attention head ($$d_k = {d}$$) against an "
              "RNN of the same width, timed on one CPU thread of this machine (median of {repeats} runs). "
-             "Doubling $$n$$ multiplies the attention's time by about {doubling_factor:.1f}, the RNN's by 2. "
+             "Doubling $$n$$ multiplies the attention's time by about {doubling_factor:.1f}, the RNN's by "
+             "{rnn_doubling_factor:.1f}. On one thread, attention is slower than the RNN from "
+             "$$n = {attention_slower_from}$$ on ({ratio_max:.0f} times at {n_max}); a GPU computes attention's "
+             "rows in parallel, which it cannot do with the RNN's steps. "
              "Its memory is the $$n \\times n$$ score matrix: {score_mib_max:.0f} MiB at {n_max} tokens, per "
              "head and per layer. FlashAttention never stores it and keeps only the linear part."),
 )
@@ -50,14 +53,13 @@ def compute() -> dict:
     slower = [n for n, a, r in zip(lengths, attention, rnn) if a > r]
     return {
         "lengths": lengths, "attention_seconds": attention, "rnn_seconds": rnn,
-        "score_bytes": scores, "linear_bytes": linear, "state_bytes": state,
+        "score_bytes": scores, "linear_bytes": linear, "state_bytes": state, "machine": measured.MACHINE,
+        "memory_slope": cost.fitted_slope(lengths, scores),
         "facts": {
-            "d": cost.D, "repeats": cost.REPEATS, "machine": measured.MACHINE,
-            "n_min": lengths[0], "n_max": lengths[-1], "fit_from": FIT_FROM,
+            "d": cost.D, "repeats": cost.REPEATS, "n_min": lengths[0], "n_max": lengths[-1],
             "time_slope_attention": cost.fitted_slope([lengths[i] for i in fit], [attention[i] for i in fit]),
             "time_slope_rnn": cost.fitted_slope([lengths[i] for i in fit], [rnn[i] for i in fit]),
-            "memory_slope": cost.fitted_slope(lengths, scores),
-            "doubling_factor": attention[-1] / attention[-2],
+            "doubling_factor": attention[-1] / attention[-2], "rnn_doubling_factor": rnn[-1] / rnn[-2],
             "attention_ms_min": attention[0] * 1e3, "attention_ms_max": attention[-1] * 1e3,
             "rnn_ms_max": rnn[-1] * 1e3, "ratio_max": attention[-1] / rnn[-1],
             "attention_slower_from": slower[0],

@@ -32,19 +32,27 @@ from figures_src.figures.figure import Figure
 FIGURE = Figure(
     name="induction-head",
     alt=("Two attention maps of a 2-layer attention-only transformer reading random tokens in which a block "
-         "of {block} tokens repeats. In layer 1 each position looks mostly at the token just before it. In "
-         "layer 2 each token of the repeat looks at the token that followed its earlier copy, a stripe "
-         "parallel to the diagonal. Below, next-token accuracy over {n_seeds} training seeds: "
-         "{accuracy_first:.0%} in the first copy (chance is {chance:.0%}), {accuracy_repeat:.0%} in the "
-         "repeat, and {ablated_layer2_accuracy:.0%} in the repeat with the layer-2 head switched off, "
-         "{ablated_layer1_accuracy:.0%} with the layer-1 head off."),
-    caption=("An induction head, trained here: a 2-layer, attention-only transformer (one head per layer) "
-             "reads {vocab} kinds of random token with a block of {block} repeated after a random gap. "
-             "Layer 1 looks at the previous token; layer 2 looks from each repeated token to the one that "
-             "followed it last time, and copies it. Over {n_seeds} seeds and {n_held_out} held-out sequences "
-             "the repeat is predicted {accuracy_repeat:.0%} of the time (first copy: {accuracy_first:.0%}, "
-             "chance); switching the layer-2 head off drops that to {ablated_layer2_accuracy:.0%}."),
+         "of {block} tokens repeats. In layer 1 each position of the block looks at the token just before it "
+         "({previous_token_score_in_block:.0%} of its attention). In layer 2 each token of the repeat looks at "
+         "the token that followed its earlier copy ({induction_score:.0%}), a stripe parallel to the diagonal. "
+         "Below, next-token accuracy over {n_seeds} training seeds: {accuracy_first:.0%} in the first copy "
+         "(chance is {chance:.0%}), {accuracy_repeat:.0%} in the repeat (loss {loss_repeat:.2f} against "
+         "{loss_first:.2f} nats), and {ablated_layer2_accuracy:.0%} in the repeat with the layer-2 head "
+         "switched off, {ablated_layer1_accuracy:.0%} with the layer-1 head off."),
+    caption=("An induction head, trained here: a 2-layer, attention-only transformer (one head per layer, "
+             "{steps} training steps) reads {vocab} kinds of random token with a block of {block} repeated after "
+             "a random gap. Layer 1 looks at the previous token; layer 2 looks from each repeated token to the "
+             "one that followed it last time, and copies it. On {n_held_out} held-out sequences the repeat is "
+             "predicted {accuracy_repeat:.0%} of the time ({accuracy_repeat_min:.0%} to "
+             "{accuracy_repeat_max:.0%} over {n_seeds} seeds; first copy {accuracy_first:.0%}, chance); "
+             "switching the layer-2 head off drops it to {ablated_layer2_accuracy:.0%} "
+             "({ablated_layer2_accuracy_min:.0%} to {ablated_layer2_accuracy_max:.0%})."),
 )
+
+# medians over the seeds go in the facts; _min and _max too for these
+RANGED = ("accuracy_repeat", "ablated_layer2_accuracy")
+MEDIAN_ONLY = ("accuracy_first", "loss_first", "loss_repeat", "previous_token_score_in_block", "induction_score",
+               "ablated_layer1_accuracy")
 
 PLOTTED_SEED = 0
 
@@ -91,8 +99,10 @@ def compute() -> dict:
         "ablated_layer2_accuracy": [r["ablated_accuracy_repeat"][(1, 0)] for r in per_seed],
         "ablated_layer1_accuracy": [r["ablated_accuracy_repeat"][(0, 0)] for r in per_seed],
     }
-    for key, values in columns.items():
-        facts[key], facts[f"{key}_min"], facts[f"{key}_max"] = spread(values)
+    for key in RANGED:
+        facts[key], facts[f"{key}_min"], facts[f"{key}_max"] = spread(columns[key])
+    for key in MEDIAN_ONLY:
+        facts[key] = statistics.median(columns[key])
     return {
         "per_seed": per_seed,
         "metrics": metrics,

@@ -53,7 +53,9 @@ FIGURE = Figure(
          "token positions of the first steps, starting with a {prompt_length}-token prompt; without the cache "
          "all of them are recomputed at each step, with it one new key and value per layer is appended. "
          "Bottom: the memory the cache costs per token in LLaMA-7B at 16 bits, {llama7b_kib_per_token:.0f} KiB "
-         "with its 32 key/value heads, {llama7b_mqa_kib_per_token:.0f} KiB with one shared key/value head."),
+         "with its {llama7b_kv_heads} key/value heads ({llama7b_gib_at_context:.0f} GiB for {example_context} "
+         "tokens; LLaMA-65B: {llama65b_kib_per_token:.0f} KiB), {llama7b_mqa_kib_per_token:.0f} KiB with one "
+         "shared key/value head."),
     caption=("Generating {n_new} tokens with a small decoder-only model ({n_layers} layers, "
              "$$d_{{model}} = {d_model}$$), counted in multiply-adds from the shapes. Without a cache each step "
              "recomputes the keys and values of every earlier token; with one, each layer appends one key and one "
@@ -74,6 +76,7 @@ def compute() -> dict:
     tokens_cached, logits_cached = generate(model, prompt, N_NEW, use_cache=True, cache_shapes=cache_shapes)
     without = generation_multiply_adds(CONFIG, PROMPT_LENGTH, N_NEW, use_cache=False)
     with_cache = generation_multiply_adds(CONFIG, PROMPT_LENGTH, N_NEW, use_cache=True)
+    memory = memory_facts()
     # positions stored per layer after each step, read from the cache tensors themselves
     cache_lengths = [[keys[2] for keys, _ in step] for step in cache_shapes]
     return {
@@ -91,13 +94,13 @@ def compute() -> dict:
         "prompt_length": PROMPT_LENGTH,
         "total_without": sum(without),
         "total_with": sum(with_cache),
-        "memory": memory_facts(),
+        "memory": memory,
         "toy_cache_bytes_per_token": toy_cache_bytes_per_token(cache_shapes),
+        "toy_bytes_per_token": generation.kv_cache_bytes_per_token(CONFIG, bytes_per_number=4),
         "facts": {
-            **memory_facts(),
+            **{key: memory[key] for key in QUOTED_MEMORY},
             "prompt_length": PROMPT_LENGTH,
             "mean_context_length": generation.mean_context_length(PROMPT_LENGTH, N_NEW),
-            "toy_bytes_per_token": generation.kv_cache_bytes_per_token(CONFIG, bytes_per_number=4),
             "n_new": N_NEW,
             "n_layers": CONFIG.n_layers,
             "d_model": CONFIG.d_model,
@@ -111,6 +114,8 @@ def compute() -> dict:
 
 
 KIB = 1024
+QUOTED_MEMORY = ("llama7b_kib_per_token", "llama7b_mqa_kib_per_token", "llama7b_kv_heads", "example_context",
+                 "llama7b_gib_at_context", "llama65b_kib_per_token")  # the rest stay in compute()'s data
 
 
 def memory_facts():
