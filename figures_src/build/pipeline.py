@@ -36,7 +36,7 @@ from figures_src.util.paths import IMAGE_DIR, MANIFEST_DIR, PACKAGE_DIR, POST_FI
 PIPELINE_FILES = ("figures/figure.py", "build/pipeline.py", "build/render.py", "build/style.py", "util/seeding.py")
 VARIANTS = ("light", "dark")
 FACT_DIGITS = 4  # significant digits kept for float facts
-MANIFEST_KEYS = ("name", "module", "inputs_sha256", "alt", "caption", "outputs", "facts")
+MANIFEST_KEYS = ("name", "module", "inputs_sha256", "alt", "caption", "outputs", "facts", "per_seed")
 # {% include fact.html figure="rnn-forgets" key="decay_per_step" ... %} in the post
 FACT_INCLUDE = re.compile(r'\{%-?\s*include\s+fact\.html\s+figure="([^"]+)"\s+key="([^"]+)"')
 
@@ -348,6 +348,8 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
             "outputs": {},
             "facts": facts,
         }
+        if "per_seed" in data:  # a trained toy's measures, one value per training seed (experiments.seeds)
+            manifest["per_seed"] = json.loads(dump_data(data["per_seed"]))
         for variant, out in rendered.items():
             rel = output_path(source.name, variant, out.suffix)
             write_atomic(root / rel, out.data)

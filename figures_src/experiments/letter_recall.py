@@ -98,8 +98,10 @@ def targets(tokens):
     return torch.where(distances(tokens) >= 1, letter, torch.full_like(tokens, IGNORE_INDEX))
 
 
-def held_out_sequences(n=N_HELD_OUT, seed_value=BUDGET["seed"]):
-    """n distinct sequences set aside before training, [n, LENGTH]."""
+def held_out_sequences(n=N_HELD_OUT, seed_value=0):
+    """n distinct sequences set aside before training, [n, LENGTH]. seed_value is the
+    held-out set's own (never the training seed's): every training seed is scored on
+    the same sequences."""
     generator = torch.Generator().manual_seed(seed_value + 1)
     tokens, _ = make_sequences(2 * n, generator)
     unique = torch.unique(tokens, dim=0)  # sorted: shuffle back with the same generator
@@ -196,7 +198,7 @@ def build_and_train(config):
     """Build, train with the shared budget, score per distance on the held-out set
     (cached() has seeded torch with config["seed"])."""
     model = build_model(config)
-    held_out = held_out_sequences(config["n_held_out"], config["seed"])
+    held_out = held_out_sequences(config["n_held_out"])  # fixed: the same for every training seed
     log = train(model, training_batch_maker(config["batch_size"], held_out),
                 max_steps=config["max_steps"], lr=config["lr"], stop_loss=config["stop_loss"],
                 generator=torch.Generator().manual_seed(config["seed"]))

@@ -6,6 +6,14 @@ hashed without comments or docstrings (figures_src.util.sourcehash), so rewordin
 a docstring never retrains. A name is one model: writing its checkpoint
 removes its superseded ones. Training runs inside seeding.preserved(), so a
 cache hit and a miss leave the caller's random state the same.
+
+A claim about a trained toy holds over several training seeds (issue 21):
+cached_seeds() gives one model per seed (the seed sets the initial weights
+and the batches; held-out data never depends on it), each seed's checkpoint
+cached on its own by cached(). Training the seeds together as one batched
+model (functorch's vmap over stacked parameters) was measured and dropped:
+with this machine's torch 1.13, five seeds in one vmapped step cost as much
+as five plain steps.
 """
 import fcntl
 import hashlib
@@ -20,6 +28,7 @@ import torch
 from torch.nn import functional as F
 
 from ..util import seeding, sourcehash
+from .seeds import SEEDS
 from ..util.atomic import write_atomic
 from ..util.paths import CHECKPOINT_DIR, PACKAGE_DIR
 
@@ -73,25 +82,28 @@ def code_files(build_and_train, package_dir=PACKAGE_DIR):
 
 
 def checkpoint_path(name, config, build_and_train, package_dir=PACKAGE_DIR, folder=None):
-    """<folder>/<name>-<hash of config and code>.pt (folder: build/checkpoints)."""
+    """<folder>/<name>-seed<seed>-<hash of config and code>.pt (folder: build/checkpoints)."""
     code = sourcehash.code_hash(code_files(build_and_train, package_dir), package_dir)
     key = json.dumps(config, sort_keys=True) + code
     folder = CHECKPOINT_DIR if folder is None else Path(folder)
-    return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
+    return folder / f"{name}-seed{config.get('seed', 0)}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
 
 
-def cached(name, config, build_and_train, folder=None):
+def cached(name, config, build_and_train, folder=None, wait=True):
     """(model, metrics) from the checkpoint cache, training with build_and_train(config) on a miss.
 
     config: a JSON-able dict, everything that shapes the result; its "seed"
     (default 0) seeds the training. An exclusive file lock makes two processes
     asking for the same model at once train it once: the second waits, then
-    loads. The checkpoint is written atomically.
+    loads (wait=False: returns None instead of waiting). The checkpoint is written atomically.
     """
     path = checkpoint_path(name, config, build_and_train, folder=folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
         if path.exists():
             # explicit: the checkpoint pickles whole modules (torch >= 2.6 defaults to True)
             saved = torch.load(path, weights_only=False)
@@ -105,13 +117,28 @@ def cached(name, config, build_and_train, folder=None):
         buffer = io.BytesIO()
         torch.save({"model": model, "metrics": metrics}, buffer)
         write_atomic(path, buffer.getvalue())
-        _prune(path, name)
+        _prune(path, f"{name}-seed{config.get('seed', 0)}")
         return model, metrics
 
 
+def cached_seeds(name, config, build_and_train, seeds=SEEDS, folder=None):
+    """[(model, metrics)], one per training seed (config with "seed" set to each), in
+    the order of seeds: cached() for each seed.
+
+    The seeds no other process is training right now come first, then
+    (waiting) the rest: two figures built side by side (make -j2) that need
+    the same model share its seeds' training instead of queueing behind one
+    another. Each seed trains alone, so who trained it never changes it.
+    """
+    configs = [{**config, "seed": seed} for seed in seeds]
+    results = {i: cached(name, c, build_and_train, folder, wait=False) for i, c in enumerate(configs)}
+    return [results[i] or cached(name, c, build_and_train, folder) for i, c in enumerate(configs)]
+
+
 def _prune(current, name):
-    """Remove the superseded checkpoints of `name` (other code or config), their
-    locks and any temp file a killed write left; a name is one model."""
+    """Remove the superseded checkpoints of `name` (its name and seed: other code or
+    config), their locks and any temp file a killed write left; a name and a seed are
+    one model."""
     same_model = re.compile(rf"^\.?{re.escape(name)}-[0-9a-f]{{16}}\.(pt|lock)(\..+\.tmp)?$")
     for path in current.parent.iterdir():
         if path not in (current, current.with_suffix(".lock")) and same_model.match(path.name):

@@ -57,7 +57,7 @@ def build_and_train(config):
 def held_out(config=None):
     """The sequences the model never trained on and is scored on, [n_held_out, LENGTH]."""
     config = CONFIG if config is None else config
-    return reversal.held_out_sequences(config["n_held_out"], config["seed"])
+    return reversal.held_out_sequences(config["n_held_out"])
 
 
 def trained_two_lookups_model(config=None, n_heads=None):

@@ -69,7 +69,7 @@ def test_the_cache_saves_work_after_the_first_step():
 def test_trained_causal_reversal_model_generates_the_same_with_the_cache():
     from figures_src.experiments.reversal import CONFIG, LENGTH, SEP, held_out_sequences, trained_causal_reversal_model
     model, _ = trained_causal_reversal_model()
-    held_out = held_out_sequences(CONFIG["n_held_out"], CONFIG["seed"])
+    held_out = held_out_sequences(CONFIG["n_held_out"])
     prompt = torch.cat([held_out, torch.full((len(held_out), 1), SEP)], dim=1)
     tokens, logits = generation.generate(model, prompt, LENGTH, use_cache=False)
     tokens_cached, logits_cached = generation.generate(model, prompt, LENGTH, use_cache=True)

@@ -72,14 +72,50 @@ def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
     assert metrics == metrics_again
     assert all(torch.equal(p, q) for p, q in zip(model.parameters(), again.parameters()))
     assert not again.training
-    # another config is another model of that name: it supersedes the first checkpoint
+    # another config of the same seed is another model of that name: it supersedes the first checkpoint
     first = list(tmp_path.glob("copier-*.pt"))
     (tmp_path / f".{first[0].name}.x1.tmp").write_text("left by a killed write")
-    training.cached("copier", {**config, "seed": 1}, build_and_train_counted)
+    training.cached("copier", {**config, "width": 2}, build_and_train_counted)
     assert (tmp_path / "calls").read_text().count("trained") == 2
     (current,) = tmp_path.glob("copier-*.pt")
     assert current != first[0]
     assert {p.name for p in tmp_path.iterdir()} == {current.name, current.with_suffix(".lock").name, "calls"}
+
+
+def test_each_seed_is_its_own_checkpoint(tmp_path, monkeypatch):
+    """Seeds of one model do not supersede each other: each is cached, and a second
+    call trains nothing."""
+    monkeypatch.setattr(training, "CHECKPOINT_DIR", tmp_path)
+    config = {"seed": 0, "calls_file": str(tmp_path / "calls")}
+    first = training.cached_seeds("copier", config, build_and_train_counted, seeds=(0, 1, 2))
+    again = training.cached_seeds("copier", config, build_and_train_counted, seeds=(0, 1, 2))
+    assert (tmp_path / "calls").read_text().count("trained") == 3
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("copier-*.pt")) == ["seed0", "seed1", "seed2"]
+    for (a, _), (b, _), seed in zip(first, again, (0, 1, 2)):
+        alone, _ = train_copier(seed)
+        assert torch.equal(a.out.weight, b.out.weight) and torch.equal(a.out.weight, alone.out.weight)
+    assert not torch.equal(first[0][0].out.weight, first[1][0].out.weight)
+
+
+def _cached_seeds_in_child(config, checkpoint_dir):
+    training.CHECKPOINT_DIR = checkpoint_dir
+    training.cached_seeds("copier", config, build_and_train_counted, seeds=(0, 1, 2, 3))
+
+
+def test_two_processes_share_the_seeds(tmp_path):
+    """Two builds needing the same seeds train each seed once, between them, at the same time."""
+    config = {"seed": 0, "calls_file": str(tmp_path / "calls")}
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_cached_seeds_in_child, args=(config, tmp_path)) for _ in range(2)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert (tmp_path / "calls").read_text().count("trained") == 4
+    assert len(list(tmp_path.glob("copier-*.pt"))) == 4
+    assert time.perf_counter() - start < 3.9  # 4 trainings of 1 s each, shared by two processes
 
 
 def test_cache_hit_and_miss_leave_the_random_state_alike(tmp_path, monkeypatch):
