@@ -23,8 +23,9 @@ random: chance accuracy is 1 / VOCAB. Inside the repeat it is the token
 after its earlier copy, and an induction head gets it right.
 
 Held-out sequences come from a fixed generator (HELD_OUT_SEED), the same for
-every training seed, and their blocks never occur in training. Each of SEEDS
-trains a model (its own initialisation and batches), cached like every toy.
+every training seed, and their blocks never occur in training. Each seed of
+experiments.seeds.SEEDS trains a model (its own initialisation and batches),
+cached like every toy (training.cached_seeds).
 """
 import contextlib
 import time
@@ -33,7 +34,8 @@ import torch
 from torch.nn import functional as F
 
 from ..nn.transformer import DecoderOnly, TransformerConfig
-from .training import cached, train
+from .seeds import SEEDS
+from .training import cached_seeds, train
 
 VOCAB = 16
 BLOCK = 6  # length of the repeated block
@@ -41,7 +43,6 @@ MAX_OFFSET = 3  # the block starts at a random position 0..MAX_OFFSET
 MAX_GAP = 4  # and is repeated after a random gap of 0..MAX_GAP filler tokens
 LENGTH = 2 * BLOCK + MAX_OFFSET + MAX_GAP  # tokens per sequence; the model reads the first LENGTH - 1
 HELD_OUT_SEED = 2021  # fixed: the same held-out sequences for every training seed
-SEEDS = (0, 1, 2, 3, 4)
 
 CONFIG = {
     "seed": 0,
@@ -143,9 +144,14 @@ def build_and_train(config):
     return model, metrics
 
 
+def trained_induction_models(seeds=SEEDS):
+    """[(model, metrics)], one per training seed, each trained once and cached."""
+    return cached_seeds("induction", dict(CONFIG), build_and_train, seeds)
+
+
 def trained_induction_model(seed=0):
-    """(model, metrics) of one training seed, trained once and cached (one checkpoint per seed)."""
-    return cached(f"induction-seed{seed}", {**CONFIG, "seed": seed}, build_and_train)
+    """(model, metrics) of one training seed."""
+    return trained_induction_models((seed,))[0]
 
 
 # -- reading the trained model ---------------------------------------------------

@@ -53,8 +53,8 @@ def test_training_never_sees_a_held_out_block():
 def test_every_seed_copies_the_repeat_and_not_the_first_copy(figure_data):
     data = figure_data(NAME)
     chance = data["facts"]["chance"]
-    assert len(data["per_seed"]) == len(induction.SEEDS)
-    for seed, result in zip(induction.SEEDS, data["per_seed"]):
+    assert len(data["measures"]) == len(induction.SEEDS)
+    for seed, result in zip(induction.SEEDS, data["measures"]):
         assert result["accuracy_repeat"] > 0.8, seed
         assert abs(result["accuracy_first"] - chance) < 0.02, seed  # the first copy is unpredictable
         assert result["loss_repeat"] < 0.35 * result["loss_first"], seed
@@ -65,7 +65,7 @@ def test_layer_1_is_a_previous_token_head_and_layer_2_an_induction_head_in_every
     data = figure_data(NAME)
     # uniform attention from query t puts 1/(t+1) on each key: at most 1/2 in the block's rows
     # (t >= 1), at most 1/(BLOCK+1) in the repeat's (t >= BLOCK)
-    for seed, result in zip(induction.SEEDS, data["per_seed"]):
+    for seed, result in zip(induction.SEEDS, data["measures"]):
         assert result["previous_token_scores_in_block"][0] > 0.75, seed
         assert result["induction_scores"][0] > 0.7 > 4 / (induction.BLOCK + 1), seed
 
@@ -74,7 +74,7 @@ def test_ablating_either_head_breaks_the_copying_in_every_seed(figure_data):
     """Zeroing the layer-2 head takes the repeat's accuracy at least 3/4 of the way
     down to the first copy's; zeroing the layer-1 head at least 2/3 of the way."""
     data = figure_data(NAME)
-    for seed, result in zip(induction.SEEDS, data["per_seed"]):
+    for seed, result in zip(induction.SEEDS, data["measures"]):
         intact, floor = result["accuracy_repeat"], result["accuracy_first"]
         layer2 = result["ablated_accuracy_repeat"][(1, 0)]
         layer1 = result["ablated_accuracy_repeat"][(0, 0)]
@@ -102,14 +102,21 @@ def test_ablation_removes_exactly_one_head():
 
 def test_facts_are_medians_and_ranges_over_the_seeds(figure_data):
     data = figure_data(NAME)
-    facts = data["facts"]
-    assert facts["n_seeds"] == len(data["per_seed"]) == 5
-    for key, values in data["columns"].items():
-        if key in facts:
-            assert facts[key] == statistics.median(values)
-        if f"{key}_min" in facts:
-            assert (facts[f"{key}_min"], facts[f"{key}_max"]) == (min(values), max(values))
-    assert {"accuracy_repeat_min", "ablated_layer2_accuracy_max", "induction_score"} <= set(facts)
+    facts, per_seed = data["facts"], data["per_seed"]
+    assert facts["n_seeds"] == len(per_seed["seed"]) == len(data["measures"]) == 5
+    for key in ("accuracy_repeat", "ablated_layer2_accuracy"):
+        values = per_seed[key]
+        assert (facts[f"{key}_median"], facts[f"{key}_min"], facts[f"{key}_max"]) == \
+            (statistics.median(values), min(values), max(values))
+    assert facts["induction_score_median"] == statistics.median(m["induction_scores"][0] for m in data["measures"])
+    assert facts["layer2_ablation_breaks_k"] == sum(per_seed["layer2_ablation_breaks"]) == 5
+
+
+def test_shown_seed_is_the_median_one(figure_data):
+    data = figure_data(NAME)
+    accuracy = data["per_seed"]["accuracy_repeat"]
+    shown = data["facts"]["shown_seed"]
+    assert accuracy[induction.SEEDS.index(shown)] == statistics.median(accuracy)
 
 
 def test_plotted_maps_are_the_models_attention_on_a_held_out_sequence(figure_data):
@@ -117,7 +124,7 @@ def test_plotted_maps_are_the_models_attention_on_a_held_out_sequence(figure_dat
     sequences, starts = induction.held_out()
     assert torch.equal(data["tokens"], sequences[data["example_index"], :-1])
     assert torch.equal(data["starts"], starts[data["example_index"]])
-    model, _ = induction.trained_induction_model(0)
+    model, _ = induction.trained_induction_model(data["facts"]["shown_seed"])
     x = model.embed(data["tokens"][None])
     attention = model.blocks[0].self_attn
     h = model.blocks[0].self_attn_norm(x)

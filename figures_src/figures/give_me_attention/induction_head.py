@@ -10,51 +10,58 @@ induction head in layer 2.
 
 Top: the two heads' attention on one held-out sequence (the first whose
 block has 6 different tokens and whose offset and gap are both at least 1),
-from the training seed 0 model. Layer 1's weight sits just left of the
-diagonal (key t-1) inside the first copy, the keys layer 2 reads (elsewhere it
-spreads its weight: nothing there needs the previous token); layer 2's repeat rows put theirs on a stripe: each token
-of the repeat attends to the token right after its earlier copy. The spans
-of both copies are marked on the axes.
+from the typical seed's model (the median repeat accuracy, seeds.median_seed).
+Layer 1's weight sits just left of the diagonal (key t-1) inside the first
+copy, the keys layer 2 reads (elsewhere it spreads its weight: nothing there
+needs the previous token); layer 2's repeat rows put theirs on a stripe: each
+token of the repeat attends to the token right after its earlier copy. The
+spans of both copies are marked on the axes.
 
 Bottom: next-token accuracy on the held-out sequences, one dot per training
 seed (5), the bar their median: in the first copy (chance, 1/16), in the
 repeat, and in the repeat with the layer-2 or the layer-1 head zeroed
 (induction.ablated). Every number quoted is over the same 1000 held-out
-sequences, for each of the 5 seeds; facts give the median and the range.
+sequences, for each of the 5 seeds: the median and the range
+(seeds.seed_facts), and "in k of 5 seeds" for the causal check (zeroing the
+layer-2 head takes the repeat's accuracy at least 3/4 of the way down to the
+first copy's).
 """
 import statistics
 
 import torch
 
 from figures_src.experiments import induction
+from figures_src.experiments.seeds import SEEDS, median_seed, seed_facts
 from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="induction-head",
     alt=("Two attention maps of a 2-layer attention-only transformer reading random tokens in which a block "
          "of {block} tokens repeats. In layer 1 each position of the block looks at the token just before it "
-         "({previous_token_score_in_block:.0%} of its attention). In layer 2 each token of the repeat looks at "
-         "the token that followed its earlier copy ({induction_score:.0%}), a stripe parallel to the diagonal. "
-         "Below, next-token accuracy over {n_seeds} training seeds: {accuracy_first:.0%} in the first copy "
-         "(chance is {chance:.0%}), {accuracy_repeat:.0%} in the repeat (loss {loss_repeat:.2f} against "
-         "{loss_first:.2f} nats), and {ablated_layer2_accuracy:.0%} in the repeat with the layer-2 head "
-         "switched off, {ablated_layer1_accuracy:.0%} with the layer-1 head off."),
+         "({previous_token_score_in_block_median:.0%} of its attention). In layer 2 each token of the repeat "
+         "looks at the token that followed its earlier copy ({induction_score_median:.0%}), a stripe parallel "
+         "to the diagonal. Below, next-token accuracy over {n_seeds} training seeds: "
+         "{accuracy_first_median:.0%} in the first copy (chance is {chance:.0%}), {accuracy_repeat_median:.0%} "
+         "in the repeat (loss {loss_repeat_median:.2f} against {loss_first_median:.2f} nats), and "
+         "{ablated_layer2_accuracy_median:.0%} in the repeat with the layer-2 head switched off, "
+         "{ablated_layer1_accuracy_median:.0%} with the layer-1 head off."),
     caption=("An induction head, trained here: a 2-layer, attention-only transformer (one head per layer, "
              "{steps} training steps) reads {vocab} kinds of random token with a block of {block} repeated after "
              "a random gap. Layer 1 looks at the previous token; layer 2 looks from each repeated token to the "
              "one that followed it last time, and copies it. On {n_held_out} held-out sequences the repeat is "
-             "predicted {accuracy_repeat:.0%} of the time ({accuracy_repeat_min:.0%} to "
-             "{accuracy_repeat_max:.0%} over {n_seeds} seeds; first copy {accuracy_first:.0%}, chance); "
-             "switching the layer-2 head off drops it to {ablated_layer2_accuracy:.0%} "
-             "({ablated_layer2_accuracy_min:.0%} to {ablated_layer2_accuracy_max:.0%})."),
+             "predicted {accuracy_repeat_median:.0%} of the time ({accuracy_repeat_min:.0%} to "
+             "{accuracy_repeat_max:.0%} over {n_seeds} seeds; first copy {accuracy_first_median:.0%}, chance); "
+             "switching the layer-2 head off drops it to {ablated_layer2_accuracy_median:.0%} "
+             "({ablated_layer2_accuracy_min:.0%} to {ablated_layer2_accuracy_max:.0%}): copying broken in "
+             "{layer2_ablation_breaks_k} of {n_seeds} seeds. Maps: seed {shown_seed}."),
 )
 
-# medians over the seeds go in the facts; _min and _max too for these
-RANGED = ("accuracy_repeat", "ablated_layer2_accuracy")
-MEDIAN_ONLY = ("accuracy_first", "loss_first", "loss_repeat", "previous_token_score_in_block", "induction_score",
-               "ablated_layer1_accuracy")
-
-PLOTTED_SEED = 0
+QUOTED = ("n_seeds", "vocab", "block", "steps", "n_held_out", "chance", "shown_seed",
+          "accuracy_repeat_median", "accuracy_repeat_min", "accuracy_repeat_max", "accuracy_first_median",
+          "loss_first_median", "loss_repeat_median", "previous_token_score_in_block_median",
+          "induction_score_median", "ablated_layer2_accuracy_median", "ablated_layer2_accuracy_min",
+          "ablated_layer2_accuracy_max", "ablated_layer1_accuracy_median", "layer2_ablation_breaks_k")
+BROKEN = 0.75  # zeroing a head "breaks the copying" if it takes the repeat's accuracy this far down to chance
 
 
 def example_index(sequences, starts):
@@ -67,52 +74,53 @@ def example_index(sequences, starts):
     raise ValueError("no held-out sequence fits the plotted example's rules")
 
 
-def spread(values):
-    """(median, min, max) of per-seed values."""
-    return statistics.median(values), min(values), max(values)
+def breaks_copying(measured, layer=1):
+    """Zeroing the layer's head takes the repeat's accuracy at least BROKEN of the way down
+    to the first copy's (where nothing can be copied: chance)."""
+    intact, floor = measured["accuracy_repeat"], measured["accuracy_first"]
+    return (intact - measured["ablated_accuracy_repeat"][(layer, 0)]) / (intact - floor) >= BROKEN
 
 
 @torch.no_grad()
 def compute() -> dict:
     sequences, starts = induction.held_out()
-    per_seed, metrics = [], []
-    for seed in induction.SEEDS:
-        model, seed_metrics = induction.trained_induction_model(seed)
-        per_seed.append(induction.measure(model, sequences, starts))
-        metrics.append(seed_metrics)
-    model, _ = induction.trained_induction_model(PLOTTED_SEED)
+    runs = induction.trained_induction_models()
+    measures = [induction.measure(model, sequences, starts) for model, _ in runs]
+    per_seed = {
+        "seed": list(SEEDS),
+        "accuracy_first": [m["accuracy_first"] for m in measures],
+        "accuracy_repeat": [m["accuracy_repeat"] for m in measures],
+        "loss_first": [m["loss_first"] for m in measures],
+        "loss_repeat": [m["loss_repeat"] for m in measures],
+        "previous_token_score_in_block": [m["previous_token_scores_in_block"][0] for m in measures],
+        "induction_score": [m["induction_scores"][0] for m in measures],
+        "ablated_layer2_accuracy": [m["ablated_accuracy_repeat"][(1, 0)] for m in measures],
+        "ablated_layer1_accuracy": [m["ablated_accuracy_repeat"][(0, 0)] for m in measures],
+        "layer2_ablation_breaks": [breaks_copying(m, layer=1) for m in measures],
+    }
+    shown = median_seed(per_seed["accuracy_repeat"])  # the typical seed
+    model, _ = runs[SEEDS.index(shown)]
     index = example_index(sequences, starts)
     maps = induction.attention_maps(model, sequences[index:index + 1])
-    chance = 1 / induction.VOCAB
-    facts = {
-        "n_seeds": len(induction.SEEDS), "vocab": induction.VOCAB, "block": induction.BLOCK,
-        "steps": induction.CONFIG["max_steps"], "n_held_out": len(sequences), "chance": chance,
+    summary = {
+        "n_seeds": len(SEEDS), "vocab": induction.VOCAB, "block": induction.BLOCK,
+        "steps": induction.CONFIG["max_steps"], "n_held_out": len(sequences), "chance": 1 / induction.VOCAB,
+        "shown_seed": shown,
     }
-    columns = {
-        "accuracy_first": [r["accuracy_first"] for r in per_seed],
-        "accuracy_repeat": [r["accuracy_repeat"] for r in per_seed],
-        "loss_first": [r["loss_first"] for r in per_seed],
-        "loss_repeat": [r["loss_repeat"] for r in per_seed],
-        "previous_token_score": [r["previous_token_scores"][0] for r in per_seed],
-        "previous_token_score_in_block": [r["previous_token_scores_in_block"][0] for r in per_seed],
-        "induction_score": [r["induction_scores"][0] for r in per_seed],
-        "ablated_layer2_accuracy": [r["ablated_accuracy_repeat"][(1, 0)] for r in per_seed],
-        "ablated_layer1_accuracy": [r["ablated_accuracy_repeat"][(0, 0)] for r in per_seed],
-    }
-    for key in RANGED:
-        facts[key], facts[f"{key}_min"], facts[f"{key}_max"] = spread(columns[key])
-    for key in MEDIAN_ONLY:
-        facts[key] = statistics.median(columns[key])
+    for key, values in per_seed.items():
+        if key != "seed":
+            summary.update(seed_facts(key, values))
     return {
+        "measures": measures,  # all that measure() returned, per seed (the tests read it)
+        "metrics": [metrics for _, metrics in runs],
         "per_seed": per_seed,
-        "metrics": metrics,
-        "columns": columns,
+        "summary": summary,
         "tokens": induction.inputs_and_targets(sequences[index:index + 1])[0][0],
         "starts": starts[index],
         "example_index": index,
         "layer1": maps[0][0, 0],
         "layer2": maps[1][0, 0],
-        "facts": facts,
+        "facts": {key: summary[key] for key in QUOTED},
     }
 
 
@@ -155,7 +163,7 @@ def draw_map(ax, weights, starts, title, theme, mark):
 
 def draw_accuracy(ax, data, theme):
     facts = data["facts"]
-    columns = data["columns"]
+    columns = data["per_seed"]
     rows = [("first copy", columns["accuracy_first"]),
             ("repeat", columns["accuracy_repeat"]),
             ("repeat,\nlayer 2 off", columns["ablated_layer2_accuracy"]),
@@ -206,6 +214,6 @@ def draw(data, theme):
                bbox_to_anchor=(0.5, 1.0), handlelength=1.6, columnspacing=1.2)
     bar = fig.colorbar(image, cax=fig.add_subplot(grid[1, :]), orientation="horizontal", ticks=(0, 0.5, 1))
     bar.outline.set_visible(False)
-    bar.set_label("attention weight (held-out example, seed 0)")
+    bar.set_label(f"attention weight (held-out example, seed {data['facts']['shown_seed']})")
     draw_accuracy(fig.add_subplot(grid[2, :]), data, theme)
     return fig
