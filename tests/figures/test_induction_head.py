@@ -162,3 +162,12 @@ def test_figure_fits_a_phone_and_a_laptop_screen(figure_data, figure_module, the
     scale = min(1, 343 / rendered.width)
     assert min(sizes) * style.CSS_PX_PER_PT * scale >= 9.5
     assert rendered.height * min(1, 740 / rendered.width) <= 680
+
+
+def test_training_fits_the_cpu_budget(figure_data):
+    """Issue 23: about 20 s of CPU for all seeds together (1 torch thread). Measured as process
+    CPU time, which the machine's load changes far less than wall time."""
+    metrics = figure_data(NAME)["metrics"]
+    assert len(metrics) == 5
+    assert sum(m["train_cpu_seconds"] for m in metrics) < 25
+    assert all(m["steps"] == induction.CONFIG["max_steps"] for m in metrics)
