@@ -47,8 +47,8 @@ FIGURE = Figure(
          "{ablated_layer1_accuracy_median:.0%} with the layer-1 head off."),
     caption=("An induction head, trained here: a 2-layer, attention-only transformer (one head per layer, "
              "{steps} training steps) reads {vocab} kinds of random token with a block of {block} repeated after "
-             "a random gap. Layer 1 looks at the previous token; layer 2 looks from each repeated token to the "
-             "one that followed it last time, and copies it. On {n_held_out} held-out sequences the repeat is "
+             "a random gap. In the first copy, layer 1 looks at the previous token; layer 2 looks from each "
+             "repeated token to the one that followed it last time, and copies it. On {n_held_out} held-out sequences the repeat is "
              "predicted {accuracy_repeat_median:.0%} of the time ({accuracy_repeat_min:.0%} to "
              "{accuracy_repeat_max:.0%} over {n_seeds} seeds; first copy {accuracy_first_median:.0%}, chance); "
              "switching the layer-2 head off drops it to {ablated_layer2_accuracy_median:.0%} "
