@@ -32,7 +32,10 @@ class Block(nn.Module):
 
     causal=True masks attention to later positions (decoder self-attention);
     cross_attention=True adds a sub-layer whose queries come from x and whose
-    keys and values come from `memory` (the encoder output).
+    keys and values come from `memory` (the encoder output). d_ff=0 leaves the
+    feed-forward sub-layer out: an attention-only block (Elhage et al. 2021),
+    whose every computation between tokens is attention, so that what a
+    trained model does can be read off its heads (the induction head).
     """
 
     def __init__(self, d_model, n_heads, d_ff, pre_norm=True, causal=False,
@@ -46,8 +49,10 @@ class Block(nn.Module):
         if cross_attention:
             self.cross_attn = MultiHeadAttention(d_model, n_heads)
             self.cross_attn_norm = norm(d_model)
-        self.ffn = FeedForward(d_model, d_ff)
-        self.ffn_norm = norm(d_model)
+        self.has_ffn = d_ff > 0
+        if self.has_ffn:
+            self.ffn = FeedForward(d_model, d_ff)
+            self.ffn_norm = norm(d_model)
         self.dropout = nn.Dropout(dropout)
 
     def residual(self, x, norm, sublayer):
@@ -81,5 +86,6 @@ class Block(nn.Module):
             cross_mask = full_mask(n, memory.size(1), device=x.device)  # every source token, always
             x = self.residual(x, self.cross_attn_norm,
                               lambda h: self.cross_attn(h, context=memory, mask=cross_mask)[0])
-        x = self.residual(x, self.ffn_norm, self.ffn)
+        if self.has_ffn:
+            x = self.residual(x, self.ffn_norm, self.ffn)
         return x

@@ -24,7 +24,7 @@ POSITIONAL_KINDS = ("sinusoidal", "learned")
 class TransformerConfig:
     n_layers: int = 6
     d_model: int = 512
-    d_ff: int = 2048
+    d_ff: int = 2048             # 0: no feed-forward sub-layer (an attention-only model)
     n_heads: int = 8
     vocab_size: int = 37000      # shared EN-DE BPE vocabulary of the paper
     max_len: int = 512           # longest sequence the positional table covers
@@ -172,16 +172,20 @@ class DecoderOnly(nn.Module):
         if config.tie_embeddings:
             self.lm_head.weight = self.embed.tokens.weight
 
-    def forward(self, tokens, attention=None, cache=None):
+    def forward(self, tokens, attention=None, cache=None, last_only=False):
         """tokens [B, T] -> logits [B, T, vocab]; position t sees tokens 0..t only.
         attention: a list that receives each layer's weights [B, h, T, T].
         cache: a list of one KVCache per layer (from new_cache()); tokens are
         then the positions after the cached ones, and their keys and values
-        are appended, so generation computes each token's keys and values once."""
+        are appended, so generation computes each token's keys and values once.
+        last_only: logits of the last position only, [B, 1, vocab]: all that
+        generation reads, so the output layer runs on one position, not T."""
         start = 0 if cache is None else len(cache[0])
         x = self.embed(tokens, start)
         for i, block in enumerate(self.blocks):
             x = block(x, attention=attention, cache=None if cache is None else cache[i])
+        if last_only:
+            x = x[:, -1:]
         return self.lm_head(self.final_norm(x))
 
     def new_cache(self):

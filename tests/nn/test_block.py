@@ -72,3 +72,14 @@ def test_block_applies_the_mask_functions():
     block.cross_attn.register_forward_hook(lambda module, inputs, output: cross.append(output[1]))
     block(x, memory)
     assert torch.equal(cross[0][0, 0] > 0, full_mask(6, 4))
+
+
+def test_d_ff_zero_is_an_attention_only_block():
+    """d_ff=0: no feed-forward sub-layer at all (Elhage et al. 2021's attention-only
+    transformers), so the block is x + attention(LN(x)) and nothing more."""
+    torch.manual_seed(0)
+    block = Block(d_model=8, n_heads=2, d_ff=0, pre_norm=True, causal=True)
+    assert not any(name.startswith("ffn") for name, _ in block.named_parameters())
+    x = torch.randn(2, 5, 8)
+    out, _ = block.self_attn(block.self_attn_norm(x), mask=causal_mask(5))
+    torch.testing.assert_close(block(x), x + out)
