@@ -10,7 +10,8 @@ require 'cgi'
 #       on a line of its own: the light and dark images (Chirpy's .light/.dark
 #       markdown, with w/h so the page does not jump) and the italic caption,
 #       which ends with a link to the module that made the figure
-#       (site.source_url + the manifest's `module`). Paths are written as the
+#       (site.source_url + the manifest's `module`; no link if source_url is
+#       empty, as in a build that is not deployed). Paths are written as the
 #       manifest has them: Chirpy's post layout puts the baseurl in front of
 #       every image path itself (so a post using this sets no media_subpath).
 #
@@ -26,7 +27,9 @@ require 'cgi'
 #
 #   {% explorer NAME title="..." %}
 #       an interactive view of the figure's attention weights (its exported
-#       data, outputs.data.path), loaded by assets/js/attention-explorer.js.
+#       data, outputs.data.path), drawn by assets/js/attention-explorer.js,
+#       which the page then loads after its first paint with Chirpy's scripts
+#       (the tag sets page.attention_explorer: _includes/js-selector.html).
 #
 # Anything wrong (a figure with no manifest, a manifest missing a field, a
 # fact the figure does not compute, a misspelt option) stops the build with a
@@ -128,11 +131,12 @@ module GiveMeAttention
       def markdown(manifest, light, dark)
         alt = manifest['alt'].to_s.gsub(/\r?\n/, '').gsub('[', '\[').gsub(']', '\]')
         caption = manifest['caption'].to_s.strip.gsub(/\r?\n/, ' ')
-        source = @context.registers[:site].config['source_url']
+        source = @context.registers[:site].config['source_url'].to_s.strip
+        made = source.empty? ? '' : " ([how it is made](#{source}/#{manifest['module']}))"
         <<~MARKDOWN
           ![#{alt}](#{light['path']}){: .light w="#{light['width']}" h="#{light['height']}" }
           ![#{alt}](#{dark['path']}){: .dark w="#{dark['width'] || light['width']}" h="#{dark['height'] || light['height']}" }
-          _#{caption} ([how it is made](#{source}/#{manifest['module']}))_
+          _#{caption}#{made}_
         MARKDOWN
       end
     end
@@ -212,10 +216,11 @@ module GiveMeAttention
           fail!(%(the figure "#{@name}" exports no data (outputs.data in #{manifest_path(@name)}): ) +
                 "give its module an export(), then run make figure-#{@name}")
         end
+        # the page's scripts then include the explorer's (_includes/js-selector.html)
+        @context.registers[:page]['attention_explorer'] = true
         title = CGI.escapeHTML(@title.to_s.empty? ? 'Attention explorer' : @title)
         %(<div class="attention-explorer" id="explorer-#{@name}" data-src="#{@context.invoke('relative_url', data['path'])}" ) +
-          %(data-title="#{title}" hidden></div>\n) +
-          %(<script defer src="#{@context.invoke('relative_url', '/assets/js/attention-explorer.js')}"></script>\n)
+          %(data-title="#{title}" hidden></div>\n)
       end
     end
   end

@@ -129,14 +129,14 @@ def post_body(page: BeautifulSoup):
 
 
 def after_paint_scripts(page: BeautifulSoup) -> list[str]:
-    """The scripts the page's loader adds after the first paint
-    (_plugins/scripts_after_paint.rb), in order."""
-    loader = page.find("script", id="scripts-after-paint")
-    if loader is None:
+    """The scripts the page's loader adds after the first paint, in order: the
+    data block #scripts-after-paint-urls (_includes/js-selector.html) that the
+    loader (_includes/scripts-after-paint.html) reads."""
+    if page.find("script", id="scripts-after-paint") is None:
         return []
-    listed = re.search(r"var urls = (\[.*?\]);", loader.get_text())
-    assert listed, "the loader script lists no urls"
-    return json.loads(listed.group(1))
+    listed = page.find("script", id="scripts-after-paint-urls")
+    assert listed is not None and listed.get("type") == "application/json", "the loader has no list of urls"
+    return json.loads(listed.get_text())
 
 
 def loads_of_scripts(page: BeautifulSoup) -> list[str]:

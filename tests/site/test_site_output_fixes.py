@@ -1,7 +1,10 @@
-"""What _plugins/chirpy_output_fixes.rb mends in Chirpy 7.6's HTML, checked on
-the built site: readers may zoom, every link has a name, and the theme's
-markup that the W3C validator rejects is rewritten (each check also makes sure
-the markup it is about is there, so a theme update that changes it fails here)."""
+"""What the site mends in Chirpy 7.6's HTML, checked on the built site:
+readers may zoom, every link has a name, and the theme's markup that the W3C
+validator rejects is fixed, in _includes/ and _layouts/ overrides (head.html,
+notification.html, post-nav.html, toc.html, sidebar.html, post.html) or by the
+Nokogiri pass of _plugins/chirpy_markup.rb (dates, heading anchors, code
+tables). Each check also makes sure the markup it is about is there, so a
+theme update that changes it fails here."""
 from datetime import datetime, timezone
 
 import pytest
