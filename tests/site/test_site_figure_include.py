@@ -96,3 +96,18 @@ def test_a_wrong_embed_stops_the_build_naming_the_post_line_and_fix(tmp_path, em
     assert result.returncode != 0
     # make_site's post: 4 lines of front matter, a blank line, "Before.", a blank line, the embed
     assert f"_posts/2023-05-20-figure-test.md:8: {says}" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_the_caption_links_to_the_module_when_source_url_is_set(tmp_path):
+    site = make_site(tmp_path, "{% figure fake-figure %}", {"fake-figure": {**FAKE, "module": "figures_src/x.py"}})
+    config = tmp_path / "source.yml"
+    config.write_text("source_url: https://example.org/repo/blob/abc\n")
+    result = jekyll_build(site, tmp_path / "out", "--config", f"{site / '_config.yml'},{config}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = read_page(tmp_path / "out" / "posts" / "figure-test" / "index.html")
+    made = [a for a in post_body(page).select("em a") if a.get_text() == "how it is made"]
+    assert [a["href"] for a in made] == ["https://example.org/repo/blob/abc/figures_src/x.py"]
+
+
+def test_without_source_url_the_caption_has_no_link(built):
+    assert not [a for a in post_body(built).select("em a") if a.get_text() == "how it is made"]

@@ -92,3 +92,17 @@ def test_every_navigation_landmark_has_a_name(parsed):
         navs = html.find_all("nav")
         assert len(navs) >= 1, f"{page}: Chirpy's sidebar menu is gone"
         assert [nav for nav in navs if not nav.get("aria-label")] == [], page
+
+
+def test_a_fix_whose_markup_is_gone_stops_the_build(tmp_path):
+    """_plugins/chirpy_markup.rb: if the theme stops writing what a rule fixes
+    (here, a datetime.html without data-ts), the build fails naming the rule."""
+    from sitecheck import jekyll_build, make_site
+
+    site = make_site(tmp_path, "Some text.", {})
+    (site / "_includes").mkdir(exist_ok=True)
+    (site / "_includes" / "datetime.html").write_text("<time>{{ include.date | date: '%b %e, %Y' }}</time>")
+    result = jekyll_build(site, tmp_path / "out")
+    assert result.returncode != 0
+    assert "chirpy_markup: _posts/2023-05-20-figure-test.md: no dates (`time[data-ts]:not([datetime])`)" \
+        in result.stdout + result.stderr, result.stdout + result.stderr
