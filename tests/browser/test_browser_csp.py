@@ -59,3 +59,57 @@ def test_an_injected_inline_script_is_blocked(recording):
     blocked = driver.execute_script("return window.__cspViolations")
     assert [v["directive"] for v in blocked] == ["script-src-elem", "script-src-attr"], blocked
     assert blocked[0]["blocked"] == "inline"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_preview_still_live_reloads(browsing):
+    """`make serve` injects a live-reload script as it serves each page, at
+    the top of the head: ahead of the policy's <meta>, so it loads and
+    connects, and nothing is violated."""
+    import os
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    _, driver = browsing
+    port, reload_port = free_port(), free_port()
+    serve = subprocess.Popen(["make", "--no-print-directory", "serve", f"SERVE_PORT={port}",
+                              f"LIVERELOAD_PORT={reload_port}"], cwd=pages.SOURCE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/{pages.POST_URL}"
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                assert serve.poll() is None, serve.stdout.read()
+                time.sleep(0.5)
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+        driver.get(url)
+        driver.set_script_timeout(20)
+        connected = driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const t0 = Date.now();
+            (function wait() {
+                if (window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._connectionDesired
+                    && window.LiveReload.connector.protocol) return done(true);
+                if (Date.now() - t0 > 15000) return done(!!window.LiveReload);
+                setTimeout(wait, 200);
+            })();""")
+        assert connected, "livereload.js did not load"
+        assert driver.execute_script("return window.__cspViolations") == []
+    finally:
+        os.killpg(serve.pid, signal.SIGINT)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
