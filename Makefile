@@ -32,6 +32,6 @@ test: setup build ## run the whole test suite (what CI runs)
 	$(PY) -m pytest $(PYTEST_ARGS) tests
 
 clean: ## remove what the build generates (keeps the committed figures)
-	rm -rf $(BUILD) _site .jekyll-cache .sass-cache assets/lib .pytest_cache
+	rm -rf $(BUILD) _site .jekyll-cache .sass-cache assets/lib assets/.lib.* .pytest_cache
 	@# temp files of writes a killed build interrupted (figures_src/util/atomic.py)
 	find assets/img _data/figures -name '.*.tmp' -type f -delete 2>/dev/null || true

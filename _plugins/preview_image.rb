@@ -24,7 +24,9 @@
 #   image-set() in `content`, which the W3C validator's CSS grammar lacks.)
 #
 # Only an image that is a figure with smaller copies is touched; the dark
-# swap goes on every page that shows it (the post, the home page's cards).
+# swap goes on every page that shows it (the post, the home page's cards),
+# written by _includes/metadata-hook.html through the filter below; the
+# banner's attributes are set by ChirpyMarkup's pass (chirpy_markup.rb).
 # tests/site/test_site_preview_image.py and the browser tests check the result.
 module GiveMeAttention
   module PreviewImage
@@ -90,44 +92,63 @@ module GiveMeAttention
       path.is_a?(String) ? path : nil
     end
 
-    # The post's own page: its banner gets srcset, sizes and fetchpriority.
-    def self.fix(html, site, path)
-      figure = figure_for(site, path)
-      return html unless figure
+    # The post's banner, if it is a figure with smaller copies:
+    # { figure:, src: (with the baseurl) }, else nil.
+    def self.banner(item)
+      return nil unless item.is_a?(Jekyll::Document) && item.collection.label == 'posts'
 
-      src = "#{site.config['baseurl']}#{path}"
-      candidates = copies(site, figure['outputs']['light']).map { |url, width| "#{url} #{width}w" }
-      tag = %r{<img src="#{Regexp.escape(src)}"[^>]*>}
-      # Chirpy's loading shimmer comes off when its script sees a lazy image
-      # load; an eager banner has often loaded before that script runs (it
-      # starts after the first paint), so the shimmer would run forever.
-      link = %r{(<a href="#{Regexp.escape(src)}" class="[^"]*?preview-img)\s+shimmer\b}
-      html.sub(link, '\\1').sub(tag) do |img|
-        img.sub(' loading="lazy"', '')
-           .sub(/>\z/, %( srcset="#{candidates.join(', ')}" sizes="#{SIZES}" fetchpriority="high">))
+      path = preview_path(item.data)
+      figure = path && figure_for(item.site, path)
+      figure ? { figure: figure, src: "#{item.site.config['baseurl']}#{path}" } : nil
+    end
+
+    # The banner's <img> (ChirpyMarkup's "banner" rule, a Nokogiri node):
+    # srcset, sizes and fetchpriority; not lazy. Chirpy's loading shimmer
+    # comes off when its script sees a lazy image load; an eager banner has
+    # often loaded before that script runs (it starts after the first paint),
+    # so the shimmer would run forever: its link loses the class.
+    def self.fix_banner(img, item)
+      found = banner(item)
+      candidates = copies(item.site, found[:figure]['outputs']['light']).map { |url, width| "#{url} #{width}w" }
+      img.remove_attribute('loading')
+      img['srcset'] = candidates.join(', ')
+      img['sizes'] = SIZES
+      img['fetchpriority'] = 'high'
+      link = img.parent
+      link['class'] = link['class'].split.reject { |c| c == 'shimmer' }.join(' ') if link&.name == 'a' && link['class']
+    end
+
+    # The <style> that swaps in the dark banner, for the page's head
+    # (_includes/metadata-hook.html): for a post, its own preview image; for
+    # the home page, those of the posts its cards show.
+    def self.dark_style(site, previews)
+      rules = previews.compact.uniq.flat_map do |path|
+        figure = figure_for(site, path)
+        figure ? dark_rules(site, figure, "#{site.config['baseurl']}#{path}") : []
+      end
+      rules.empty? ? '' : %(<style id="preview-image-dark">#{rules.join(' ')}</style>)
+    end
+
+    # {{ page | preview_image_dark_style: paginator }} (metadata-hook.html)
+    module Filter
+      def preview_image_dark_style(page, paginator = nil)
+        site = @context.registers[:site]
+        shown = case page['layout']
+                when 'post' then [page]
+                when 'home' then paginator ? Array(paginator['posts']) : []
+                else []
+                end
+        PreviewImage.dark_style(site, shown.map { |post| PreviewImage.preview_path(PreviewImage.data_of(post)) })
       end
     end
 
-    # A built page: a post's own banner fixed, and the dark swap for every
-    # preview image the page shows.
-    def self.rewrite(html, item)
-      path = item.is_a?(Jekyll::Document) && item.collection.label == 'posts' && preview_path(item.data)
-      add_dark_style(path ? fix(html, item.site, path) : html, item.site)
-    end
+    # Front matter of a post as Liquid hands it over (a drop, a document or a hash).
+    def self.data_of(post)
+      return post.data if post.respond_to?(:data)
 
-    # Any page that shows a post's preview image (the post, the home page's
-    # cards) gets the dark-mode swap for it in its head.
-    def self.add_dark_style(html, site)
-      rules = site.posts.docs.filter_map { |post| preview_path(post.data) }.uniq.flat_map do |path|
-        src = "#{site.config['baseurl']}#{path}"
-        figure = html.include?(%(<img src="#{src}")) && figure_for(site, path)
-        figure ? dark_rules(site, figure, src) : []
-      end
-      return html if rules.empty?
-
-      style = %(<style id="preview-image-dark">#{rules.join(' ')}</style>)
-      # the production build's compressed HTML has no </head>: the head ends where <body> starts
-      html.include?('</head>') ? html.sub('</head>', "#{style}</head>") : html.sub(/<body[\s>]/) { |body| style + body }
+      { 'image' => post['image'] }
     end
   end
 end
+
+Liquid::Template.register_filter(GiveMeAttention::PreviewImage::Filter)

@@ -11,7 +11,7 @@ NPM_CI_STAMP := $(BUILD)/stamps/npm-ci
 # templates (tools/subset-icons, tools/subset-fonts, tools/subset-katex).
 # Editing a post re-lays assets/lib
 # (a few seconds), without reinstalling the packages.
-SUBSET_SOURCES := $(shell find _posts _tabs _data _includes -type f 2>/dev/null) _config.yml index.html
+SUBSET_SOURCES := $(shell find _posts _tabs _data _includes _layouts _plugins -type f 2>/dev/null) _config.yml index.html
 
 .PHONY: npm-assets npm-assets-missing
 npm-assets: $(NPM_STAMP) ## install the front-end libraries from npm into assets/lib/

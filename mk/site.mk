@@ -7,9 +7,8 @@ JEKYLL := JEKYLL_ENV=production $(BUNDLE) exec jekyll
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 4000
 LIVERELOAD_PORT ?= 35729
-# Jekyll's output, with the project's own Liquid errors (a missing figure or
-# fact) first and without Ruby's backtrace (tools/jekyll-errors).
-JEKYLL_ERRORS := 2>&1 | $(PY) tools/jekyll-errors
+# A failed build prints its error's message as Jekyll's first "Error:" line
+# (tools/jekyll-cause, a gem of the Gemfile); --trace adds the backtrace.
 # The preview switches off Chirpy's offline cache (a service worker that serves
 # pages from its cache first), or live reload would show stale pages.
 SERVE_CONFIG := $(BUILD)/serve.yml
@@ -17,7 +16,7 @@ SERVE_CONFIG := $(BUILD)/serve.yml
 .PHONY: build serve
 
 build: gems npm-assets ## build the site into _site/ (production mode)
-	$(JEKYLL) build --destination $(SITE) $(JEKYLL_ERRORS)
+	$(JEKYLL) build --destination $(SITE)
 
 # A port already taken is named before Jekyll starts (Jekyll itself would fail
 # with "Address already in use" deep in a backtrace). Two previews at once:
@@ -26,7 +25,7 @@ serve: gems npm-assets $(SERVE_CONFIG) ## preview on http://127.0.0.1:4000 (SERV
 	@$(call port_free,$(SERVE_PORT),SERVE_PORT,4001)
 	@$(call port_free,$(LIVERELOAD_PORT),LIVERELOAD_PORT,35730)
 	$(JEKYLL) serve --host $(SERVE_HOST) --port $(SERVE_PORT) --livereload \
-	  --livereload-port $(LIVERELOAD_PORT) --config _config.yml,$(SERVE_CONFIG) $(JEKYLL_ERRORS)
+	  --livereload-port $(LIVERELOAD_PORT) --config _config.yml,$(SERVE_CONFIG)
 
 # $(call port_free,PORT,VARIABLE,EXAMPLE): stop, naming PORT, if something listens on it.
 port_free = if (exec 3<>/dev/tcp/$(SERVE_HOST)/$(1)) 2>/dev/null; then \

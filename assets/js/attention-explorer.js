@@ -5,7 +5,8 @@
  * where it attends. No framework, no network but the one JSON file beside
  * the figures. Without JavaScript the static figure above it is the figure.
  *
- * Markup (from _includes/explorer.html):
+ * Markup (from {% explorer NAME %}, _plugins/figure_tags.rb; the page loads
+ * this script after its first paint, _includes/js-selector.html):
  *   <div class="attention-explorer" data-src="/assets/.../name.json"
  *        data-title="..."></div>
  * JSON: {"layers": L, "heads": H, "examples": [{"label", "tokens": [..],
@@ -13,7 +14,7 @@
  */
 (function () {
   'use strict';
-  if (window.attentionExplorer) return; // the include may load this twice
+  if (window.attentionExplorer) return; // loaded once per page; guard all the same
   window.attentionExplorer = true;
 
   var CSS = [

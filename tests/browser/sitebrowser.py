@@ -81,7 +81,7 @@ def set_color_scheme(driver, scheme: str):
 
 def wait_until_quiet(driver, timeout: float = 20):
     """Wait for the page's load, its scripts (which start after the first
-    paint: _plugins/scripts_after_paint.rb) and its web fonts."""
+    paint: _includes/scripts-after-paint.html) and its web fonts."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, timeout).until(

@@ -1,8 +1,8 @@
-"""Chirpy's scripts start after the first paint (_plugins/scripts_after_paint.rb)
+"""Chirpy's scripts start after the first paint (_includes/scripts-after-paint.html)
 and still do their jobs: every one of them is fetched after the browser has
 painted the page's first frame, all of them run, and search (whose set-up
 waited for DOMContentLoaded, and whose index now waits for the reader:
-_plugins/search_on_demand.rb) finds the post."""
+_includes/search-loader.html) finds the post."""
 import pytest
 
 import pages
@@ -54,7 +54,7 @@ INDEX_FETCHES = "return performance.getEntriesByType('resource').filter(e => e.n
 
 
 def test_search_fetches_its_index_when_asked_and_finds_the_post(browsing):
-    """The index waits for the reader (_plugins/search_on_demand.rb); a query
+    """The index waits for the reader (_includes/search-loader.html); a query
     typed before it arrives is searched once it has."""
     from selenium.webdriver.support.ui import WebDriverWait
 

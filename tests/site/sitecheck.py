@@ -49,9 +49,11 @@ def make_site(where: Path, body: str, manifests: dict) -> Path:
     site.mkdir()
     for name in ("_config.yml", "index.html"):
         shutil.copy(ROOT / name, site / name)
-    for name in ("_tabs", "_data", "_includes", "_plugins"):
-        shutil.copytree(ROOT / name, site / name)
-    (site / "_data" / "figures").mkdir(exist_ok=True)
+    for name in ("_tabs", "_data", "_includes", "_layouts", "_plugins"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, site / name)
+    shutil.rmtree(site / "_data" / "figures", ignore_errors=True)  # only the given manifests
+    (site / "_data" / "figures").mkdir()
     for name, manifest in manifests.items():
         (site / "_data" / "figures" / f"{name}.yml").write_text(yaml.safe_dump(manifest))
         for output in manifest["outputs"].values():
@@ -62,6 +64,39 @@ def make_site(where: Path, body: str, manifests: dict) -> Path:
     (site / "_posts" / "2023-05-20-figure-test.md").write_text(
         f"---\ntitle: Figure test\ndate: 2023-05-20\n---\n\nBefore.\n\n{body}\n\nAfter.\n")
     return site
+
+
+# What a copy of the project shares with the repository instead of copying
+# (installed packages; nothing a build writes into).
+SHARED = (".venv", "node_modules", "vendor")
+# Generated or not needed to build the site.
+NOT_COPIED = {".git", "build", "_site", ".jekyll-cache", ".sass-cache", ".pytest_cache", "figures_src", "tests"}
+
+
+def copy_project(where: Path) -> Path:
+    """A copy of the project in `where`/project that `make build` can build
+    as it builds the repository: the sources copied (assets/lib included, so a
+    re-lay writes into the copy), the installed packages linked, and make's
+    stamps copied, so only what a change makes stale is redone."""
+    project = where / "project"
+    project.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in NOT_COPIED or entry.name in SHARED:
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, project / entry.name, symlinks=False)
+        else:
+            shutil.copy2(entry, project / entry.name)
+    for name in SHARED:
+        (project / name).symlink_to((ROOT / name).resolve())
+    shutil.copytree(ROOT / "build" / "stamps", project / "build" / "stamps")
+    return project
+
+
+def make(project: Path, *targets: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """`make TARGET...` in `project`, as a user runs it; stdout and stderr together."""
+    return subprocess.run(["make", "--no-print-directory", *targets], cwd=project, env={**os.environ, **(env or {})},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
 
 
 def htmlproofer(site: Path) -> subprocess.CompletedProcess:
@@ -94,14 +129,14 @@ def post_body(page: BeautifulSoup):
 
 
 def after_paint_scripts(page: BeautifulSoup) -> list[str]:
-    """The scripts the page's loader adds after the first paint
-    (_plugins/scripts_after_paint.rb), in order."""
-    loader = page.find("script", id="scripts-after-paint")
-    if loader is None:
+    """The scripts the page's loader adds after the first paint, in order: the
+    data block #scripts-after-paint-urls (_includes/js-selector.html) that the
+    loader (_includes/scripts-after-paint.html) reads."""
+    if page.find("script", id="scripts-after-paint") is None:
         return []
-    listed = re.search(r"var urls = (\[.*?\]);", loader.get_text())
-    assert listed, "the loader script lists no urls"
-    return json.loads(listed.group(1))
+    listed = page.find("script", id="scripts-after-paint-urls")
+    assert listed is not None and listed.get("type") == "application/json", "the loader has no list of urls"
+    return json.loads(listed.get_text())
 
 
 def loads_of_scripts(page: BeautifulSoup) -> list[str]:

@@ -96,7 +96,7 @@ def shown_value(text):
 
 def test_every_quoted_number_is_the_manifests(html):
     facts = FACT.findall(html)
-    assert len(facts) >= 10, "the post quotes its measured numbers through _includes/fact.html"
+    assert len(facts) >= 10, "the post quotes its measured numbers through {% fact %} (_plugins/figure_tags.rb)"
     for figure, key, raw, text in facts:
         assert figure in MANIFESTS, f"fact from unknown figure {figure!r}"
         expected = MANIFESTS[figure]["facts"][key]
@@ -110,11 +110,9 @@ def test_every_quoted_number_is_the_manifests(html):
 
 
 def test_every_fact_include_is_shown_as_text(html):
-    """One fact span per include in the source: an include inside $$...$$ math would
+    """One fact span per {% fact %} in the source: a tag inside $$...$$ math would
     be swallowed by the formula (or garble it) instead of showing its number."""
-    from figures_src.util import paths
-    from figures_src.build import pipeline
-    written = pipeline.FACT_INCLUDE.findall((paths.REPO_ROOT / paths.POST_FILE).read_text(encoding="utf-8"))
+    written = re.findall(r"\{%-?\s*fact\s", POST_SOURCE.read_text(encoding="utf-8"))
     assert len(FACT.findall(html)) == len(written)
 
 
@@ -143,4 +141,4 @@ def test_no_measured_number_is_typed_by_hand():
     prose = re.sub(r"\{%.*?%\}", "", source)  # includes quote facts the right way
     typed = [f"{name}.{key} = {digits}" for name, key, digits in measured_floats()
              if re.search(rf"(?<![\d.]){re.escape(digits)}(?!\d)", prose)]
-    assert typed == [], "quote these with {% include fact.html %} instead of typing them"
+    assert typed == [], "quote these with {% fact FIGURE KEY %} instead of typing them"

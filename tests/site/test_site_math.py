@@ -18,9 +18,9 @@ def formulas_in(markdown: str) -> int:
 
 
 def expected_formulas() -> int:
-    """The post's formulas and those of the captions of the figures it includes."""
+    """The post's formulas and those of the captions of the figures it embeds ({% figure NAME %})."""
     source = POST_SOURCE.read_text(encoding="utf-8")
-    names = re.findall(r'\{%-?\s*include\s+figure\.md\s+name="([^"]+)"', source)
+    names = re.findall(r"\{%-?\s*figure\s+([\w.-]+)\s*-?%\}", source)
     captions = [yaml.safe_load((ROOT / "_data" / "figures" / f"{n}.yml").read_text())["caption"] for n in names]
     return formulas_in(source) + sum(formulas_in(c) for c in captions)
 

@@ -1,7 +1,10 @@
-"""What _plugins/chirpy_output_fixes.rb mends in Chirpy 7.6's HTML, checked on
-the built site: readers may zoom, every link has a name, and the theme's
-markup that the W3C validator rejects is rewritten (each check also makes sure
-the markup it is about is there, so a theme update that changes it fails here)."""
+"""What the site mends in Chirpy 7.6's HTML, checked on the built site:
+readers may zoom, every link has a name, and the theme's markup that the W3C
+validator rejects is fixed, in _includes/ and _layouts/ overrides (head.html,
+notification.html, post-nav.html, toc.html, sidebar.html, post.html) or by the
+Nokogiri pass of _plugins/chirpy_markup.rb (dates, heading anchors, code
+tables). Each check also makes sure the markup it is about is there, so a
+theme update that changes it fails here."""
 from datetime import datetime, timezone
 
 import pytest
@@ -89,3 +92,17 @@ def test_every_navigation_landmark_has_a_name(parsed):
         navs = html.find_all("nav")
         assert len(navs) >= 1, f"{page}: Chirpy's sidebar menu is gone"
         assert [nav for nav in navs if not nav.get("aria-label")] == [], page
+
+
+def test_a_fix_whose_markup_is_gone_stops_the_build(tmp_path):
+    """_plugins/chirpy_markup.rb: if the theme stops writing what a rule fixes
+    (here, a datetime.html without data-ts), the build fails naming the rule."""
+    from sitecheck import jekyll_build, make_site
+
+    site = make_site(tmp_path, "Some text.", {})
+    (site / "_includes").mkdir(exist_ok=True)
+    (site / "_includes" / "datetime.html").write_text("<time>{{ include.date | date: '%b %e, %Y' }}</time>")
+    result = jekyll_build(site, tmp_path / "out")
+    assert result.returncode != 0
+    assert "chirpy_markup: _posts/2023-05-20-figure-test.md: no dates (`time[data-ts]:not([datetime])`)" \
+        in result.stdout + result.stderr, result.stdout + result.stderr

@@ -1,9 +1,10 @@
-"""What _plugins/scripts_after_paint.rb does to the built pages: no deferred
+"""Scripts after the first paint (_includes/js-selector.html lists them,
+_includes/scripts-after-paint.html loads them): no deferred
 script is left in the HTML, one loader lists them (each a file of the site,
 libraries before the Chirpy script that uses them), no inline script still
 waits for DOMContentLoaded, the theme script stays where it runs before the
 first paint, and search fetches its index only when the reader asks
-(_plugins/search_on_demand.rb)."""
+(_includes/search-loader.html)."""
 from urllib.parse import urlsplit
 
 import pytest

@@ -70,8 +70,9 @@ def test_the_scan_sees_a_foreign_load():
                       '<img src="/a.png" srcset="/a-600.png 600w, https://cdn.example/b.png 1200w" alt="">'
                       '<style>@import "https://cdn.example/y.css";</style>'
                       '<script src="/assets/ok.js"></script>'
-                      '<script id="scripts-after-paint">(function () { var urls = ["/a.js","https://cdn.example/z.js"];'
-                      ' })();</script>')
+                      '<script type="application/json" id="scripts-after-paint-urls">'
+                      '["/a.js","https://cdn.example/z.js"]</script>'
+                      '<script id="scripts-after-paint">(function () {})();</script>')
     urls = [u for u in loads_of(page) if is_foreign(u)]
     assert urls == ["https://cdn.example/x.css", "//cdn.example/a.png", "https://cdn.example/b.png",
                     "https://cdn.example/y.css", "https://cdn.example/z.js"]

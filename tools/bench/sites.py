@@ -2,9 +2,11 @@
 
 "ours" is this repository built as `make build` builds it. "plain" is a plain
 Chirpy site made from it in build/bench/plain/: the same gem (same Gemfile),
-_config.yml, tabs, home page, _data and _includes, assets minus the post's
-figures, and the post's text with its figure includes taken out; without our
-plugins, so with what Chirpy does by itself: MathJax 3 typesets the math in
+_config.yml, tabs, home page and _data, assets minus the post's figures, and
+the post's text with its figure and explorer tags taken out; without our
+_includes/ and _layouts/ overrides and without our plugins but the one that
+prints the quoted numbers (_plugins/figure_tags.rb), so with what Chirpy does
+by itself: MathJax 3 typesets the math in
 the browser and the whole of Font Awesome is loaded (both self-hosted, from
 tools/bench/node_modules, pinned by its lock file). Both are built with
 Jekyll's disk cache off, so neither profits from an earlier build, and with
@@ -34,15 +36,16 @@ PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
                    "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
 PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the browser\n")
 # the figures and the attention explorer (which reads a figure's data)
-FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*include\s+(?:figure\.md|explorer\.html)\b.*?%\}[ \t]*\n?",
-                            re.MULTILINE)
+FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*(?:figure|explorer)\s.*?%\}[ \t]*\n?", re.MULTILINE)
+# The plain site's one plugin: the numbers the text quotes ({% fact %}).
+FACT_PLUGIN = Path("_plugins") / "figure_tags.rb"
 
 
 FRONT_MATTER_IMAGE = re.compile(r"^image:.*\n(?:[ \t]+.*\n)*", re.MULTILINE)
 
 
 def strip_figures(markdown: str) -> str:
-    """The post without its `{% include figure.md ... %}` (and explorer) lines and without the
+    """The post without its `{% figure ... %}` (and explorer) lines and without the
     front matter's `image:` (the banner figure, shown atop the post)."""
     _, front, body = markdown.split("---\n", 2)
     return "---\n" + FRONT_MATTER_IMAGE.sub("", front) + "---\n" + FIGURE_INCLUDE.sub("", body)
@@ -54,10 +57,12 @@ def make_plain_site(destination: Path) -> Path:
     destination.mkdir(parents=True)
     for name in ("_config.yml", "index.html", "Gemfile"):
         shutil.copy2(ROOT / name, destination / name)
-    # _includes and _data too: the post quotes measured numbers through them
-    # (the text stays the same; only the figures go).
-    for folder in ("_tabs", "_includes", "_data"):
+    # _data and the fact tag too: the post quotes measured numbers through
+    # them (the text stays the same; only the figures go).
+    for folder in ("_tabs", "_data"):
         shutil.copytree(ROOT / folder, destination / folder)
+    (destination / FACT_PLUGIN).parent.mkdir()
+    shutil.copy2(ROOT / FACT_PLUGIN, destination / FACT_PLUGIN)
     # Hard links: assets/lib is large and only read.
     shutil.copytree(ROOT / "assets", destination / "assets", copy_function=os.link,
                     ignore=lambda folder, names: [FIGURE_DIR.name] if Path(folder) == ROOT / FIGURE_DIR.parent
