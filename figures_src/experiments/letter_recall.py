@@ -25,8 +25,8 @@ The RNN and LSTM are torch.nn.RNN / torch.nn.LSTM (batch-first, one layer).
 The hand-written nn.rnn.SimpleRNN computes the same function as nn.RNN
 (tests/nn/test_rnn.py), but its Python loop over 32 time steps made a
 training step about 1.5x slower (measured 14.6 against 9.5 ms of CPU per
-step, batch 32, on the shared 2-core machine), and the three trainings
-together should fit in about 10 s on one thread.
+step, batch 32, on the shared 2-core machine), and three models times
+five seeds must fit in the figure build's time budget.
 
 "Same budget"
 -------------
@@ -36,7 +36,11 @@ seed for the batch generator (so each model sees the identical stream of
 training batches, none of them a held-out sequence) and the same early stop
 (the first step whose batch loss is below stop_loss). A model that stops
 early used fewer steps than the budget allowed; metrics["steps"] says how
-many each took.
+many each took. Each model trains once per seed of seeds.SEEDS (the seed
+sets the initial weights and the batch stream; the held-out set is fixed),
+and measures its held-out accuracy at every k every EVALUATE_EVERY steps:
+a learning curve, so a figure can tell a model that is slow to learn from
+one that cannot remember.
 
 Held-out data
 -------------
