@@ -43,7 +43,7 @@ import string
 
 import torch
 
-from figures_src.experiments import seeds as seeding_seeds
+from figures_src.experiments import seeds as seed_set
 from figures_src.experiments import two_lookups
 from figures_src.experiments.reversal import first_distinct_digits
 from figures_src.figures.figure import Figure
@@ -64,7 +64,8 @@ FIGURE = Figure(
              "(seed {drawn_seed}, the median of {n_seeds} seeds by training steps; one held-out sequence). "
              "Over {n_seeds} seeds, within {max_steps} steps, two heads got {sequence_accuracy_2_min:.1%}–"
              "{sequence_accuracy_2_max:.0%} of the {n_eval} held-out sequences right, one head of the same "
-             "width {sequence_accuracy_1_min:.0%}–{sequence_accuracy_1_max:.0%}."),
+             "width {sequence_accuracy_1_min:.0%}–{sequence_accuracy_1_max:.0%}; median training steps: "
+             "one head {steps_1_median}, two heads {steps_2_median}."),
 )
 
 
@@ -85,7 +86,7 @@ def attention_maps(model, sequences):
 
 def compute() -> dict:
     config = two_lookups.CONFIG
-    seeds = seeding_seeds.SEEDS
+    seeds = seed_set.SEEDS
     runs = {h: two_lookups.trained_two_lookups_models(h) for h in (1, 2)}
     held_out = two_lookups.held_out()  # fixed, never in a training batch
     per_seed = {"seed": list(seeds)}
@@ -107,7 +108,7 @@ def compute() -> dict:
             per_seed[f"{name}_{role}_weight"] = [float(r[f"{role}_weight"][rank]) for r in roles]
             per_seed[f"{name}_{role}_top"] = [float(r[role][rank]) for r in roles]
 
-    drawn_seed = seeding_seeds.median_seed(per_seed["steps_2"], seeds)
+    drawn_seed = seed_set.median_seed(per_seed["steps_2"], seeds)
     model = runs[2][seeds.index(drawn_seed)][0]
     eval_maps, predicted = attention_maps(model, held_out)
     drawn_roles = two_lookups.head_roles(eval_maps)  # in the model's own head order
@@ -125,11 +126,11 @@ def compute() -> dict:
         "drawn_head2_mirror": float(drawn_roles["mirror_weight"][1]),
     }
     for key in ("solved_1", "solved_2", "two_first"):
-        numbers.update(seeding_seeds.seed_facts(key, per_seed[key]))
+        numbers.update(seed_set.seed_facts(key, per_seed[key]))
     for key in ("steps_1", "steps_2", "token_accuracy_1", "sequence_accuracy_1", "token_accuracy_2",
                 "sequence_accuracy_2", "lean_previous_weight", "lean_mirror_weight",
                 "other_previous_weight", "other_mirror_weight", "lean_previous_top", "on_two_tokens"):
-        numbers.update(seeding_seeds.seed_facts(key, per_seed[key]))
+        numbers.update(seed_set.seed_facts(key, per_seed[key]))
     return {
         "tokens": example.tolist(),
         "maps": eval_maps[example_index],  # [h, T, T]

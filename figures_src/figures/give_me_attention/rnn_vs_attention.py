@@ -64,7 +64,7 @@ FIGURE = Figure(
              "seed a line), recall a letter seen $$k$$ steps earlier among random digits. Top: accuracy "
              "at each model's worst $$k$$ (1 to {max_distance}) as training goes on; a dot: training "
              "stopped (loss under {stop_loss}). Bottom: the RNN's accuracy at every $$k$$ after {early} "
-             "and after {max_steps} steps."),
+             "steps and at the end of training."),
 )
 
 
@@ -181,6 +181,6 @@ def draw(data, theme):
     bottom.set_xlabel("$k$: how many steps back the letter is")
     bottom.set_ylabel("RNN accuracy")
     bottom.grid(True, axis="y")
-    bottom.set_title(f"RNN by distance: dashed after {early} steps, solid after {max_steps}", fontsize=12,
-                     loc="left")
+    bottom.set_title(f"RNN by distance: dashed after {early} steps, solid at\nthe end of training "
+                     f"({max_steps} steps, or where it stopped)", fontsize=12, loc="left")
     return fig
