@@ -147,10 +147,9 @@ def compute() -> dict:
 
 
 # Facts the post quotes besides the caption's and the alt text's.
-POST_FACTS = ("steps_1_median", "steps_1_min", "steps_1_max", "steps_2_median", "steps_2_min",
-              "steps_2_max", "two_first_k", "two_first_n", "token_accuracy_1_min",
-              "sequence_accuracy_1_min", "lean_previous_weight_min", "lean_previous_weight_max",
-              "other_previous_weight_min", "other_previous_weight_max", "on_two_tokens_min")
+POST_FACTS = ("n_seeds", "on_two_tokens_min", "lean_previous_weight_min", "lean_previous_weight_max",
+              "other_previous_weight_min", "other_previous_weight_max", "steps_1_median", "steps_2_median",
+              "two_first_k", "two_first_n", "token_accuracy_1_min", "sequence_accuracy_1_min")
 
 
 def quoted_fields():

@@ -126,10 +126,9 @@ def compute() -> dict:
 
 
 # Facts the post quotes besides the caption's and the alt text's.
-POST_FACTS = ("rnn_worst_early_median", "rnn_holds_final_k", "rnn_holds_final_n", "lstm_holds_early_k",
-              "transformer_holds_early_k", "lstm_steps_median", "transformer_steps_median",
-              "rnn_tail_early_max", "rnn_improves_k", "rnn_improves_n", "lstm_worst_final_min",
-              "transformer_worst_final_min", "rnn_holds_early_k", "holds", "tail_from")
+POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "rnn_tail_early_max", "tail_from", "max_distance",
+              "max_steps", "rnn_improves_k", "rnn_improves_n", "rnn_holds_final_k", "rnn_holds_final_n", "holds",
+              "lstm_holds_early_k", "lstm_steps_median", "transformer_steps_median")
 
 
 def quoted_fields():
