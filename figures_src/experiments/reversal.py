@@ -124,9 +124,18 @@ def train_and_score(config, make_model, make_batch_maker, score):
     return model, metrics
 
 
+# The post's example: never in a training batch (it is not in the held-out set,
+# so the training batches avoid it explicitly).
+EXAMPLE = (3, 1, 4, 1, 5, 9, 2, 6)
+
+
+def _batch_maker_avoiding_example(batch_size, held_out):
+    return training_batch_maker(batch_size, torch.cat([held_out, torch.tensor([EXAMPLE])]))
+
+
 def build_and_train(config):
     return train_and_score(config, lambda c: EncoderTagger(model_config(c)),
-                           training_batch_maker, accuracy)
+                           _batch_maker_avoiding_example, accuracy)
 
 
 def trained_reversal_model(config=None):
@@ -143,6 +152,53 @@ def trained_reversal_models(config=None, seeds=SEEDS):
     held_out_token_accuracy, held_out_sequence_accuracy, n_held_out.
     """
     return cached_seeds("reversal", dict(CONFIG if config is None else config), build_and_train, seeds)
+
+
+# -- what the trained encoder does ------------------------------------------------
+
+@torch.no_grad()
+def attention_weights(model, sequences):
+    """The one layer's one head: [N, n, n], rows = query positions, columns = keys."""
+    seen = []
+    model(sequences, attention=seen)
+    return seen[0][:, 0]
+
+
+def mirrored(n=LENGTH):
+    """Position n-1-i for each query position i."""
+    return torch.arange(n - 1, -1, -1)
+
+
+@torch.no_grad()
+def position_only_weights(model, n=LENGTH):
+    """The attention map of the position vectors alone (token embeddings set to zero),
+    [n, n]: what the learned positions make the layer do whatever the digits."""
+    x = model.encoder.embed.positions[:n][None]
+    attention = model.encoder.blocks[0].self_attn
+    return attention(x)[1][0, 0]
+
+
+@torch.no_grad()
+def measures(model, held_out):
+    """What one seed's model does on all held-out sequences:
+    sequence_accuracy: share reversed whole;
+    anti_diagonal_mass: mean weight on (row i, column n-1-i);
+    mirror_argmax: share of (sequence, row) pairs whose largest weight is on n-1-i;
+    position_only_mirror: True if the position vectors alone (no digit) put every
+    row's largest weight on n-1-i."""
+    weights = attention_weights(model, held_out)
+    target = mirrored(weights.size(-1))
+    return {"sequence_accuracy": accuracy(model, held_out)[1],
+            "anti_diagonal_mass": weights.flip(-1).diagonal(dim1=-2, dim2=-1).mean().item(),
+            "mirror_argmax": (weights.argmax(-1) == target).float().mean().item(),
+            "position_only_mirror": bool((position_only_weights(model).argmax(-1) == target).all())}
+
+
+def typical_seed(runs, held_out, seeds):
+    """The seed a figure draws: the median seed by anti-diagonal mass on held_out
+    (runs: [(model, metrics)] in the order of seeds)."""
+    from .seeds import median_seed
+    return median_seed([measures(model, held_out)["anti_diagonal_mass"] for model, _ in runs], seeds)
 
 
 # -- the same task, decoder-only (causal) -------------------------------------

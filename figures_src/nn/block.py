@@ -56,16 +56,19 @@ class Block(nn.Module):
             return x + self.dropout(sublayer(norm(x)))
         return norm(x + self.dropout(sublayer(x)))
 
-    def forward(self, x, memory=None, attention=None, cache=None):
+    def forward(self, x, memory=None, attention=None, cache=None, key_mask=None):
         """x [B, T, d_model] -> same shape. attention: a list that receives the
         self-attention weights [B, h, T, T], when the caller wants to see them.
         cache: a KVCache of this layer's earlier positions (generation); x then
-        holds the next T positions and the weights are [B, h, T, cached + T]."""
+        holds the next T positions and the weights are [B, h, T, cached + T].
+        key_mask: [B, T] bool, False at keys no query may attend to (padding)."""
         past, n = (0 if cache is None else len(cache)), x.size(1)
         if self.causal:  # the new positions are the last n rows of the causal mask
             mask = causal_mask(past + n, device=x.device)[past:]
         else:
             mask = full_mask(n, past + n, device=x.device)
+        if key_mask is not None:
+            mask = mask & key_mask[:, None, None, :]  # -> [B, 1, T_q, T_k], every head alike
 
         def self_attention(h):
             out, weights = self.self_attn(h, mask=mask, cache=cache)

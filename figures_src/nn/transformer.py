@@ -94,12 +94,13 @@ class Encoder(nn.Module):
             for _ in range(config.n_layers))
         self.final_norm = LayerNorm(config.d_model) if pre_norm else nn.Identity()
 
-    def forward(self, tokens, attention=None):
+    def forward(self, tokens, attention=None, key_mask=None):
         """tokens [B, T] -> [B, T, d_model]; attention: a list that receives
-        each layer's weights [B, h, T, T], first layer first."""
+        each layer's weights [B, h, T, T], first layer first; key_mask: [B, T]
+        bool, False at padding (no query attends to it)."""
         x = self.embed(tokens)
         for block in self.blocks:
-            x = block(x, attention=attention)
+            x = block(x, attention=attention, key_mask=key_mask)
         return self.final_norm(x)
 
 
@@ -112,9 +113,9 @@ class EncoderTagger(nn.Module):
         self.encoder = Encoder(config)
         self.readout = nn.Linear(config.d_model, config.vocab_size)
 
-    def forward(self, tokens, attention=None):
-        """tokens [B, T] -> logits [B, T, vocab]; attention: see Encoder.forward."""
-        return self.readout(self.encoder(tokens, attention))
+    def forward(self, tokens, attention=None, key_mask=None):
+        """tokens [B, T] -> logits [B, T, vocab]; attention, key_mask: see Encoder.forward."""
+        return self.readout(self.encoder(tokens, attention, key_mask))
 
 
 class Decoder(nn.Module):

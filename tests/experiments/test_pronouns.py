@@ -155,21 +155,26 @@ def test_attention_maps_are_json_ready_and_cover_every_layer_and_head():
         torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:-1]))
     explorer = P.explorer_data(model, sentences)
     assert (explorer["layers"], explorer["heads"]) == (P.CONFIG["n_layers"], P.CONFIG["n_heads"])
-    assert [e["attention"] for e in explorer["examples"]] == [m["attention"] for m in maps]
+    for example, entry in zip(explorer["examples"], maps):  # the words only: padding gets no weight
+        n = entry["n_words"]
+        assert example["tokens"] == entry["tokens"][:n]
+        assert example["attention"] == [[[row[:n] for row in head[:n]] for head in layer]
+                                        for layer in entry["attention"]]
+        assert all(w == 0 for layer in entry["attention"] for head in layer for row in head for w in row[n:])
 
 
 @pytest.mark.slow
-def test_trained_model_names_the_referent_by_attention():
-    """Thresholds: see tests/figures/test_pronoun_attention.py (the same measures)."""
-    model, metrics = P.trained_pronoun_model()
+def test_trained_models_name_the_referent_by_attention():
+    """Every seed; the claims' thresholds: see tests/figures/test_pronoun_attention.py."""
     held_out = P.held_out_sentences()
-    rates = P.measures(model, held_out)
-    assert rates["accuracy"] >= 0.95 and metrics["held_out_accuracy"] == pytest.approx(rates["accuracy"])
-    assert rates["argmax"][1, "referent"] >= 0.90
-    assert rates["broken"][1, "referent"] >= 0.75
-    assert rates["argmax"][1, "referent"] == pytest.approx(P.argmax_on_referent(model, held_out))
-    assert rates["broken"][1, "referent"] == pytest.approx(P.broken_share(model, held_out))
-    # padding is not where the answer comes from: "it" puts almost no weight there
-    weights = P.it_attention(model, held_out)
-    pad = P.encode(held_out) == P.INDEX[P.PAD]
-    assert (weights * pad[:, None, None]).sum(-1).max() < 0.05
+    for model, metrics in P.trained_pronoun_models():
+        rates = P.measures(model, held_out)
+        assert rates["accuracy"] >= 0.95 and metrics["held_out_accuracy"] == pytest.approx(rates["accuracy"])
+        assert rates["argmax"][1, "referent"] > 0.6
+        assert rates["broken"][1, "referent"] >= 0.5 and rates["broken"][1, "other"] == 0
+        assert rates["argmax"][1, "referent"] == pytest.approx(P.argmax_on_referent(model, held_out))
+        assert rates["broken"][1, "referent"] == pytest.approx(P.broken_share(model, held_out))
+        # padding is masked: "it" puts no weight there
+        weights = P.it_attention(model, held_out)
+        pad = P.encode(held_out) == P.INDEX[P.PAD]
+        assert (weights * pad[:, None, None]).sum(-1).max() == 0
