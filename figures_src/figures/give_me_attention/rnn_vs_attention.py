@@ -57,7 +57,7 @@ FIGURE = Figure(
          "{transformer_steps_max} steps and the LSTM's within {lstm_steps_max}; the RNN's rise slowly, "
          "from {rnn_worst_early_min:.0%}–{rnn_worst_early_max:.0%} at {early} steps to "
          "{rnn_worst_final_min:.0%}–{rnn_worst_final_max:.0%} at the end. Bottom: the RNN's accuracy "
-         "against distance k from 1 to {max_distance}, after {early} steps and after {max_steps}: it "
+         "against distance k from 1 to {max_distance}, after {early} steps and at the end of training: it "
          "drops over the first few steps back, then stays level (after {early} steps it moves by at most "
          "{rnn_tail_early_max:.0%} from k = {tail_from} to {max_distance} in every seed); chance is {chance:.0%}."),
     caption=("Three models of about {params_k:.1f}k parameters, same budget, {n_seeds} seeds each (every "
