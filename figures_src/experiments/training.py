@@ -35,21 +35,36 @@ from ..util.paths import CHECKPOINT_DIR, PACKAGE_DIR
 IGNORE_INDEX = -100  # targets with this value do not count in the loss
 
 
-def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=None, log_every=0):
+def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=None, log_every=0,
+          evaluate=None, evaluate_every=0):
     """Adam on the cross-entropy of model(inputs) against targets, until the loss is low enough.
 
     make_batch(generator) -> (inputs [B, T], targets [B, T]); targets equal to
     IGNORE_INDEX are left out of the loss. Training stops early at the first
     step whose batch loss is below stop_loss (early stopping on a loss
     threshold: the toy tasks are solvable exactly, so "low enough" is known).
-    Returns {"steps", "final_loss", "losses", "seconds", "stopped_early"}.
+    evaluate(model) -> a JSON-able value, taken before the first step, every
+    evaluate_every steps and at the last step, in eval mode and without
+    gradients: a learning curve, so a figure can show how far a model got at
+    every budget, not only at the one it stopped at ("seconds" includes it).
+    Returns {"steps", "final_loss", "losses", "seconds", "stopped_early"}, and
+    "evaluations": [(step, evaluate(model)), ...] when evaluate is given.
     """
     if generator is None:
         generator = torch.Generator().manual_seed(0)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
-    losses, start, step = [], time.perf_counter(), 0
+    losses, evaluations, start, step = [], [], time.perf_counter(), 0
+
+    def take_evaluation():
+        model.eval()
+        with torch.no_grad():
+            evaluations.append((step, evaluate(model)))
+        model.train()
+
     with torch.enable_grad():  # also when called from inside torch.no_grad()
+        if evaluate is not None:
+            take_evaluation()
         for step in range(1, max_steps + 1):
             inputs, targets = make_batch(generator)
             logits = model(inputs)
@@ -61,12 +76,19 @@ def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=No
             losses.append(loss.item())
             if log_every and step % log_every == 0:
                 print(f"  step {step:5d}  loss {losses[-1]:.3g}", flush=True)
-            if stop_loss is not None and losses[-1] < stop_loss:
+            stop = stop_loss is not None and losses[-1] < stop_loss
+            if evaluate is not None and (stop or step == max_steps or
+                                         (evaluate_every and step % evaluate_every == 0)):
+                take_evaluation()
+            if stop:
                 break
     model.eval()
-    return {"steps": step, "final_loss": losses[-1], "losses": losses,
-            "seconds": time.perf_counter() - start,
-            "stopped_early": stop_loss is not None and losses[-1] < stop_loss}
+    log = {"steps": step, "final_loss": losses[-1], "losses": losses,
+           "seconds": time.perf_counter() - start,
+           "stopped_early": stop_loss is not None and losses[-1] < stop_loss}
+    if evaluate is not None:
+        log["evaluations"] = evaluations
+    return log
 
 
 def code_files(build_and_train, package_dir=PACKAGE_DIR):

@@ -190,3 +190,31 @@ def test_training_works_inside_no_grad():
     with torch.no_grad():
         _, log = train_copier(0, max_steps=20)
     assert log["losses"][-1] < log["losses"][0]
+
+
+def test_evaluations_form_a_learning_curve_without_changing_training():
+    """evaluate is taken before training, every evaluate_every steps and at the last step
+    (also an early stop), and the trained weights are the same as without it."""
+    seeding.seed_all(0)
+    plain = Copier()
+    log = training.train(plain, copy_task_batch, max_steps=25, lr=0.05)
+    seeding.seed_all(0)
+    watched = Copier()
+    calls = []
+
+    def evaluate(model):
+        calls.append(model.training)
+        return float(model.out.weight.sum())
+
+    curve = training.train(watched, copy_task_batch, max_steps=25, lr=0.05, evaluate=evaluate, evaluate_every=10)
+    assert [step for step, _ in curve["evaluations"]] == [0, 10, 20, 25]
+    assert not any(calls)  # measured in eval mode
+    assert curve["evaluations"][-1][1] == float(watched.out.weight.sum())
+    assert curve["losses"] == log["losses"]
+    assert all(torch.equal(p, q) for p, q in zip(plain.parameters(), watched.parameters()))
+    threshold = log["losses"][12]
+    seeding.seed_all(0)
+    stopped = training.train(Copier(), copy_task_batch, max_steps=25, lr=0.05, stop_loss=threshold,
+                             evaluate=evaluate, evaluate_every=10)
+    assert stopped["evaluations"][-1][0] == stopped["steps"] < 25
+    assert "evaluations" not in log

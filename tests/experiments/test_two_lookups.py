@@ -2,6 +2,7 @@
 import torch
 
 from figures_src.experiments import reversal, two_lookups
+from figures_src.experiments.seeds import SEEDS
 
 
 def test_targets_subtract_the_previous_from_the_mirrored_token():
@@ -42,17 +43,19 @@ def test_head_roles_on_made_up_maps():
 
 def test_training_stream_never_draws_a_held_out_sequence():
     """Replays every batch training can draw (seeded as train_and_score seeds it, up to
-    max_steps): no held-out sequence occurs, so the reported accuracy is held-out."""
+    max_steps, for every seed): no held-out sequence occurs, so the reported accuracy is
+    held-out."""
     config = two_lookups.CONFIG
     held_out = two_lookups.held_out()
     assert len(torch.unique(held_out, dim=0)) == config["n_held_out"]
     make_batch = two_lookups.batch_maker(config["batch_size"], held_out)
-    generator = reversal.training_generator(config)
     keys = reversal._keys(held_out)
-    for _ in range(config["max_steps"]):
-        inputs, targets = make_batch(generator)
-        assert not torch.isin(reversal._keys(inputs), keys).any()
-        assert torch.equal(targets, two_lookups.targets(inputs))
+    for seed in SEEDS:  # every training seed draws its own stream; the held-out set is the same
+        generator = reversal.training_generator(dict(config, seed=seed))
+        for _ in range(config["max_steps"]):
+            inputs, targets = make_batch(generator)
+            assert not torch.isin(reversal._keys(inputs), keys).any()
+            assert torch.equal(targets, two_lookups.targets(inputs))
 
 
 def test_without_the_exclusion_the_same_stream_would_hit_held_out_sequences():

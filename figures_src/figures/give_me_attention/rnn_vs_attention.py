@@ -1,129 +1,134 @@
-"""Trained RNN, LSTM and transformer on one memory task: held-out accuracy against distance.
+"""Trained RNN, LSTM and transformer on one memory task, over seeds: how far each
+has got at every training budget, so "slow to learn" and "cannot remember" look different.
 
 The task (experiments/letter_recall.py): one letter A-J among random digits; at
 every later position the model must output that letter, so it has to carry
 it across k steps of distractors (k = 1 .. 24). Three models of similar size
-(parameter counts within memory.PARAMETER_RATIO = 1.25 of each other: RNN
-3412, LSTM 2836, transformer 3088) read left to right and are trained with
-the same budget, memory.BUDGET: Adam at the same learning rate, the same
-batch size, at most max_steps steps, the identical stream of training
-batches, and the same early stop (first batch loss below stop_loss). The
-transformer met the stop rule early; the RNN and LSTM used the whole budget.
-Each point is the accuracy over all memory.N_HELD_OUT held-out sequences
-(never trained on), each scored exactly once at every k.
+(parameter counts within letter_recall.PARAMETER_RATIO of each other) read
+left to right and are trained with the same budget, letter_recall.BUDGET: Adam
+at the same learning rate, the same batch size, at most max_steps steps, the
+same early stop (first batch loss below stop_loss), each seed of
+experiments.seeds.SEEDS giving the initial weights and the batch stream.
+Every EVALUATE_EVERY steps training measures the held-out accuracy at every
+k on the same 2000 held-out sequences (training.train's evaluate): a learning
+curve per model and seed.
 
-Reading it. The transformer and the LSTM hold the letter at every distance.
-The vanilla RNN is right most of the time one step back and falls below
-50% within a few steps; its curve then goes flat well above chance. Per letter
-its memory is all or nothing (data["rnn_by_letter"], data["numbers"]
-rnn_letters_held): it learned to hold a few letters at every distance (each
-a stable state of its dynamics) and lost or never learned the others. So the
-figure shows what each model learned in the same small budget, not a limit
-of what a vanilla RNN can represent: in exploratory runs outside the build
-(same config, more steps) the RNN reached about 90% at every distance by
-750 steps, holding 9 of the 10 letters, and a loss spike near step 1250 made
-its curve decay with distance for a while. Long lags are hard for an RNN to
-*learn* by gradient descent (Bengio, Simard & Frasconi 1994), which is what
-a fixed budget exposes; the LSTM's gated cell (Hochreiter & Schmidhuber
-1997) was designed for exactly this and learns it in the same budget.
+Two panels:
+- top: the accuracy at the model's worst distance (the minimum over k = 1..24)
+  against training steps, every seed drawn thin. A model that cannot carry a
+  letter 24 steps would stay low however long it trains; a model that is slow
+  to learn rises late. A line ends where its training stopped early (the
+  stop rule), with a dot.
+- bottom: the RNN's accuracy against k at two budgets, EARLY steps and the
+  whole budget, every seed thin. It drops over the first few steps back and
+  then stays level (from k = TAIL_FROM on, within a few points): the RNN does
+  not fade with distance, it holds some letters and not yet the others.
 
-Robustness, measured with seeds 1 and 2 (same config, outside the build):
-transformer and LSTM at 100% at every k; the RNN below 50% from k = 2 and
-k = 3, flattening near 20%. The ordering is the same; the RNN's floor (how
-many letters it happens to latch) depends on the seed.
+What the data shows (seeds 0-4, per_seed in the manifest): the transformer
+and the LSTM hold the letter at every distance, the LSTM after a few hundred
+steps; the plain RNN is far behind at the same step count (worst-k accuracy
+19-40% after 400 steps), improves in 4 of 5 seeds by 1000 steps and holds the
+letter at every distance (>= 90%) in 2 of them (seeds 0 and 3); loss spikes
+throw it back (seed 0 at step ~750 in an exploratory run to 1500 steps).
+Slow and unreliable to learn, then; not unable to remember 24 steps.
 """
 import string
 
 import torch
 
 from figures_src.experiments import letter_recall as memory
+from figures_src.experiments import seeds as seed_set
 from figures_src.figures.figure import Figure
 
 LABELS = {"rnn": "RNN", "lstm": "LSTM", "transformer": "transformer"}
+KEY_ORDER = ("transformer", "lstm", "rnn")  # the legend's order: fastest learner first
 COLOURS = {"rnn": "vermillion", "lstm": "green", "transformer": "blue"}
 CHANCE = 1 / memory.N_LETTERS
-HELD = 0.9  # a letter the RNN "holds": accuracy at least this at every distance
-# Keys of data["numbers"] the post quotes (through fact.html) besides those the
-# caption and alt quote; only quoted numbers go into the manifest's facts. For
-# example the parameter counts "rnn_params", "lstm_params", "transformer_params",
-# the steps each model took ("transformer_steps", ...) or "lr".
-POST_FACTS = ()
+EARLY = 400  # steps: the bottom panel's first budget
+HOLDS = 0.9  # "holds the letter at every distance": at least this at the worst k
+TAIL_FROM = 6  # "does not fade with distance": accuracy from k = TAIL_FROM to 24 moves this little
+IMPROVES = 0.05  # "improves with the whole budget": worst-k accuracy up by at least this
 
 FIGURE = Figure(
     name="rnn-vs-attention",
-    alt=("Line chart of held-out accuracy against distance k, from 1 to {max_distance} steps back, for three "
-         "trained models of about {params_k:.1f} thousand parameters. The transformer's line is flat at "
-         "{transformer_min:.0%} and the LSTM's lies on it, at least {lstm_min:.1%} at every distance. The "
-         "RNN's line starts at {rnn_k1:.0%} one step back, is below 50% from {rnn_below_half_from} steps back "
-         "on and levels off at {rnn_at_max:.0%}; chance is {chance:.0%}."),
-    caption=("Three models of about {params_k:.1f}k parameters, same budget (at most {max_steps} Adam "
-             "steps, batch {batch_size}), recall a letter seen $$k$$ steps earlier among random digits. "
-             "The one-layer transformer and the LSTM hold it at every distance; the RNN is below 50% "
-             "from $$k = {rnn_below_half_from}$$ on and keeps only {rnn_letters_held} of the {n_letters} "
-             "letters out to $$k = {max_distance}$$."),
+    alt=("Two line charts for three trained models of about {params_k:.1f} thousand parameters, each "
+         "trained with {n_seeds} seeds, every seed drawn. Top: held-out accuracy at the worst distance "
+         "against training steps, up to {max_steps}. The transformer's lines reach 100% within "
+         "{transformer_steps_max} steps and the LSTM's within {lstm_steps_max}; the RNN's rise slowly, "
+         "from {rnn_worst_early_min:.0%}–{rnn_worst_early_max:.0%} at {early} steps to "
+         "{rnn_worst_final_min:.0%}–{rnn_worst_final_max:.0%} at the end. Bottom: the RNN's accuracy "
+         "against distance k from 1 to {max_distance}, after {early} steps and at the end of training: it "
+         "drops over the first few steps back, then stays level (after {early} steps it moves by at most "
+         "{rnn_tail_early_max:.0%} from k = {tail_from} to {max_distance} in every seed); chance is {chance:.0%}."),
+    caption=("Three models of about {params_k:.1f}k parameters, same budget, {n_seeds} seeds each (every "
+             "seed a line), recall a letter seen $$k$$ steps earlier among random digits. Top: accuracy "
+             "at each model's worst $$k$$ (1 to {max_distance}) as training goes on; a dot: training "
+             "stopped (loss under {stop_loss}). Bottom: the RNN's accuracy at every $$k$$ after {early} "
+             "steps and at the end of training."),
 )
 
 
-def below_from(accuracy, level=0.5):
-    """The smallest k such that accuracy is below `level` at k and at every larger distance
-    (accuracy[i] is at k = i+1); None if the last point is not below it."""
-    k = None
-    for i in range(len(accuracy) - 1, -1, -1):
-        if accuracy[i] >= level:
-            break
-        k = i + 1
-    return k
-
-
-@torch.no_grad()
-def accuracy_by_letter(model, tokens):
-    """[N_LETTERS, MAX_DISTANCE]: held-out accuracy at each distance, for each letter A-J apart."""
-    letters = tokens.gather(1, memory.letter_positions(tokens)[:, None])[:, 0] - memory.N_DIGITS
-    return torch.stack([memory.accuracy_by_distance(model, tokens[letters == letter])
-                        for letter in range(memory.N_LETTERS)])
+def carried(steps, values, budget):
+    """The value of a learning curve at `budget` steps: the last measurement at or before
+    it (a model that stopped early keeps its weights, so its last value stands)."""
+    index = max(i for i, step in enumerate(steps) if step <= budget)
+    return values[index]
 
 
 def compute() -> dict:
-    runs = {kind: memory.trained_memory_model(kind) for kind in memory.KINDS}
-    # The RNN's curve flattens above chance: per letter, its memory is all or nothing
-    by_letter = accuracy_by_letter(runs["rnn"][0], memory.held_out_sequences())
-    held = by_letter.min(-1).values >= HELD
-    metrics = {kind: run[1] for kind, run in runs.items()}
-    accuracy = {kind: torch.tensor(m["accuracy_by_distance"]) for kind, m in metrics.items()}
-    params = {kind: m["parameters"] for kind, m in metrics.items()}
+    seeds = seed_set.SEEDS
+    runs = {kind: memory.trained_memory_models(kind, seeds) for kind in memory.KINDS}
+    metrics = {kind: [m for _, m in run] for kind, run in runs.items()}
     budget = memory.BUDGET
+    curves = {kind: [(torch.tensor(m["curve_steps"]), torch.tensor(m["curve"])) for m in ms]
+              for kind, ms in metrics.items()}  # per seed: steps [n], accuracy [n, MAX_DISTANCE]
+    per_seed = {"seed": list(seeds)}
+    for kind in memory.KINDS:
+        per_seed[f"{kind}_steps"] = [m["steps"] for m in metrics[kind]]
+        per_seed[f"{kind}_worst_early"] = [float(carried(s.tolist(), a.min(-1).values.tolist(), EARLY))
+                                           for s, a in curves[kind]]
+        per_seed[f"{kind}_worst_final"] = [min(m["accuracy_by_distance"]) for m in metrics[kind]]
+        per_seed[f"{kind}_holds_early"] = [v >= HOLDS for v in per_seed[f"{kind}_worst_early"]]
+        per_seed[f"{kind}_holds_final"] = [v >= HOLDS for v in per_seed[f"{kind}_worst_final"]]
+    # past the first few steps back, the RNN's accuracy does not fade with distance
+    tails = {"early": [carried(s.tolist(), a[:, TAIL_FROM - 1:].tolist(), EARLY) for s, a in curves["rnn"]],
+             "final": [m["accuracy_by_distance"][TAIL_FROM - 1:] for m in metrics["rnn"]]}
+    for when, values in tails.items():
+        per_seed[f"rnn_tail_{when}"] = [max(v) - min(v) for v in values]
+    per_seed["rnn_improves"] = [f >= e + IMPROVES for e, f in
+                                zip(per_seed["rnn_worst_early"], per_seed["rnn_worst_final"])]
+    per_seed["rnn_k1_early"] = [float(carried(s.tolist(), a[:, 0].tolist(), EARLY)) for s, a in curves["rnn"]]
+    params = {kind: metrics[kind][0]["parameters"] for kind in memory.KINDS}
     numbers = {
-        "max_distance": memory.MAX_DISTANCE,
-        "length": memory.LENGTH,
-        "n_held_out": memory.N_HELD_OUT,
-        "chance": CHANCE,
-        "max_steps": budget["max_steps"],
-        "batch_size": budget["batch_size"],
-        "lr": budget["lr"],
-        "stop_loss": budget["stop_loss"],
+        "max_distance": memory.MAX_DISTANCE, "n_held_out": memory.N_HELD_OUT, "chance": CHANCE,
+        "max_steps": budget["max_steps"], "batch_size": budget["batch_size"], "lr": budget["lr"],
+        "stop_loss": budget["stop_loss"], "early": EARLY, "holds": HOLDS, "n_seeds": len(seeds),
+        "tail_from": TAIL_FROM,
         "params_k": sum(params.values()) / len(params) / 1000,
         "param_ratio": max(params.values()) / min(params.values()),
-        "rnn_below_half_from": below_from(accuracy["rnn"].tolist()),
-        "rnn_k1": float(accuracy["rnn"][0]),
-        "n_letters": memory.N_LETTERS,
-        "rnn_letters_held": int(held.sum()),  # >= HELD at every distance
-        "rnn_letters_held_names": " ".join(memory.LETTERS[i] for i in range(memory.N_LETTERS) if held[i]),
-        "rnn_others_at_max": float(by_letter[~held, -1].mean()),  # the letters it does not hold
     }
     for kind in memory.KINDS:
         numbers[f"{kind}_params"] = params[kind]
-        numbers[f"{kind}_steps"] = metrics[kind]["steps"]
-        numbers[f"{kind}_min"] = float(accuracy[kind].min())
-        numbers[f"{kind}_at_max"] = float(accuracy[kind][-1])
+        for key in ("steps", "worst_early", "worst_final", "holds_early", "holds_final"):
+            numbers.update(seed_set.seed_facts(f"{kind}_{key}", per_seed[f"{kind}_{key}"]))
+    for key in ("rnn_tail_early", "rnn_tail_final", "rnn_improves"):
+        numbers.update(seed_set.seed_facts(key, per_seed[key]))
+    numbers.update(seed_set.seed_facts("rnn_k1_early", per_seed["rnn_k1_early"]))
     return {
         "k": torch.arange(1, memory.MAX_DISTANCE + 1),
-        "accuracy": accuracy,
-        "rnn_by_letter": by_letter,
-        "metrics": {kind: {key: value for key, value in m.items() if key != "losses"}
-                    for kind, m in metrics.items()},
+        "curves": curves,
+        "metrics": {kind: [{key: value for key, value in m.items() if key not in ("losses", "curve")}
+                           for m in ms] for kind, ms in metrics.items()},
+        "per_seed": per_seed,
         "numbers": numbers,
         "facts": {name: numbers[name] for name in sorted(quoted_fields() | set(POST_FACTS))},
     }
+
+
+# Facts the post quotes besides the caption's and the alt text's.
+POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "rnn_tail_early_max", "tail_from", "max_distance",
+              "max_steps", "rnn_improves_k", "rnn_improves_n", "rnn_holds_final_k", "rnn_holds_final_n", "holds",
+              "lstm_holds_early_k", "lstm_steps_median", "transformer_steps_median")
 
 
 def quoted_fields():
@@ -132,48 +137,49 @@ def quoted_fields():
             for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def spread(values, gap):
-    """Label heights at least `gap` apart, keeping their order: the highest stays, lower ones move down."""
-    order = sorted(range(len(values)), key=lambda i: -values[i])
-    placed = list(values)
-    for previous, current in zip(order, order[1:]):
-        placed[current] = min(placed[current], placed[previous] - gap)
-    return placed
-
-
 def draw(data, theme):
     import matplotlib.pyplot as plt
 
+    numbers, curves = data["numbers"], data["curves"]
+    max_steps, early = numbers["max_steps"], numbers["early"]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.4, 6.2), gridspec_kw={"hspace": 0.55})
+
+    # top: worst-distance accuracy against training steps, every seed
+    widths = {"transformer": 2.0, "lstm": 1.6, "rnn": 1.6}
+    for kind in ("rnn", "lstm", "transformer"):
+        colour = theme.color(COLOURS[kind])
+        for steps, accuracy in curves[kind]:
+            worst = 100 * accuracy.min(-1).values
+            top.plot(steps.numpy(), worst.numpy(), color=colour, linewidth=widths[kind], alpha=0.9)
+            if steps[-1] < max_steps:  # stopped early: the loss was under stop_loss
+                top.plot(steps[-1], worst[-1], marker="o", markersize=5, color=colour, linestyle="none")
+    handles = [plt.Line2D([], [], color=theme.color(COLOURS[kind]), linewidth=2.4) for kind in KEY_ORDER]
+    top.legend(handles, [LABELS[kind] for kind in KEY_ORDER], loc="lower left", bbox_to_anchor=(0, 1.0),
+               ncol=3, frameon=False, fontsize=12, handlelength=1.6, columnspacing=1.2, borderaxespad=0.2)
+    top.axvline(early, color=theme.grid, linewidth=1.0, linestyle=(0, (3, 3)))
+    top.set_xlim(0, max_steps)
+    top.set_ylim(0, 104)
+    top.set_yticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
+    top.set_xlabel("training steps")
+    top.set_ylabel("accuracy at worst $k$")
+    top.grid(True, axis="y")
+
+    # bottom: the RNN's accuracy against distance at two budgets, every seed
     k = data["k"].numpy()
-    fig, ax = plt.subplots(figsize=(6.2, 3.7))
-    ax.axhline(100 * CHANCE, color=theme.muted, linewidth=1.2, linestyle=(0, (2, 3)))
-    ax.text(k[-1], 100 * CHANCE + 2, "chance", color=theme.text, ha="right", va="bottom", fontsize=12)
-    # the transformer wide and underneath, the LSTM dashed on top: where both sit at
-    # 100% the blue shows between the green dashes and on either side of them
-    kinds = ("transformer", "lstm", "rnn")
-    widths = {"transformer": 5.0, "lstm": 2.2, "rnn": 2.4}
-    dashes = {"transformer": "-", "lstm": (0, (4, 2.5)), "rnn": "-"}
-    ends = []
-    for kind in kinds:
-        values = 100 * data["accuracy"][kind].numpy()
-        ax.plot(k, values, color=theme.color(COLOURS[kind]), linewidth=widths[kind],
-                linestyle=dashes[kind], solid_capstyle="butt")
-        ends.append(float(values[-1]))
-    # direct labels right of the line ends, in text colour (the Okabe-Ito green and
-    # vermillion are below 4.5:1 on white), each after a short horizontal stroke of its
-    # line; the stroke stands apart from the data, so a label moved down to make room
-    # (the LSTM's, under the transformer's) does not read as the line falling
-    x_end = k[-1]
-    for kind, y in zip(kinds, spread(ends, gap=11)):
-        ax.plot([x_end + 0.7, x_end + 2.0], [y, y], color=theme.color(COLOURS[kind]),
-                linewidth=min(widths[kind], 3.0), linestyle=dashes[kind], clip_on=False,
-                solid_capstyle="butt")
-        ax.text(x_end + 2.4, y, LABELS[kind], color=theme.text, va="center", ha="left", fontsize=13)
-    ax.set_xlim(0.5, k[-1] + 0.3)
-    ax.set_ylim(0, 105)
-    ax.set_xticks([1, 5, 10, 15, 20, int(k[-1])])
-    ax.set_yticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
-    ax.set_xlabel("$k$: how many steps back the letter is")
-    ax.set_ylabel("held-out accuracy")
-    ax.grid(True, axis="y")
+    rnn = theme.color(COLOURS["rnn"])
+    for steps, accuracy in curves["rnn"]:
+        at_early = 100 * accuracy[max(i for i, s in enumerate(steps.tolist()) if s <= early)]
+        bottom.plot(k, at_early.numpy(), color=rnn, linewidth=1.4, linestyle=(0, (3, 2)))
+        bottom.plot(k, 100 * accuracy[-1].numpy(), color=rnn, linewidth=1.8)
+    bottom.axhline(100 * CHANCE, color=theme.muted, linewidth=1.2, linestyle=(0, (1, 2)))
+    bottom.text(k[-1], 100 * CHANCE + 2, "chance", color=theme.text, ha="right", va="bottom", fontsize=12)
+    bottom.set_xlim(0.5, k[-1] + 0.5)
+    bottom.set_ylim(0, 104)
+    bottom.set_xticks([1, 6, 12, 18, int(k[-1])])
+    bottom.set_yticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)])
+    bottom.set_xlabel("$k$: how many steps back the letter is")
+    bottom.set_ylabel("RNN accuracy")
+    bottom.grid(True, axis="y")
+    bottom.set_title(f"RNN by distance: dashed after {early} steps, solid at\nthe end of training "
+                     f"({max_steps} steps, or where it stopped)", fontsize=12, loc="left")
     return fig
