@@ -5,16 +5,16 @@ Unrolled, the RNN is a deep chain in which every link is the same matrix
 W_hh. Going back, the gradient is multiplied at step t by the Jacobian
 J_t = dh_t/dh_(t-1) = diag(1 - h_t^2) W_hh: a different matrix every step
 (h_t changes), but every one contains the same W_hh, so over k steps the
-gradient meets W_hh k times; the rnn-forgets figure measures what that does.
-The diagram is drawn from the RNN rnn-forgets uses (make_rnn of its first
-seed), run on a short sequence: one node per time step it took, every
+gradient meets W_hh k times: the vanishing (or exploding) gradient of
+Bengio, Simard & Frasconi 1994. The diagram is drawn from a freshly
+initialised RNN (experiments.untrained_rnn), run on a short sequence: one node per time step it took, every
 recurrent edge names the parameter the step used, and compute() keeps the
 Jacobians (autograd) that the dashed arrows stand for.
 """
 import torch
 
 from figures_src.figures.figure import Figure
-from figures_src.experiments import rnn_gradients
+from figures_src.experiments import untrained_rnn
 
 STEPS = 3  # time steps drawn
 
@@ -36,7 +36,7 @@ FIGURE = Figure(
 
 
 def compute() -> dict:
-    rnn = rnn_gradients.make_rnn(rnn_gradients.SEEDS[0])
+    rnn = untrained_rnn.make_rnn()
     x = torch.randn(1, STEPS, rnn.input_size, dtype=torch.float64)
     with torch.no_grad():
         states, _ = rnn(x)
