@@ -7,17 +7,14 @@ anti-diagonal. Held-out sequences are drawn first, from a generator of their
 own (HELD_OUT_SEED), and never occur in training: every training seed is
 scored on the same ones.
 
-Two models learn it:
-- an EncoderTagger, an encoder (every position sees every other) that writes
-  the whole reversed sequence at once;
-- a GPT-style DecoderOnly that reads "x_0 .. x_7 SEP" and then generates the
-  reversal one token at a time, each position seeing only the past (causal).
+The model is an EncoderTagger: an encoder (every position sees every other)
+that writes the whole reversed sequence at once.
 """
 import torch
 
-from ..nn.transformer import DecoderOnly, EncoderTagger, TransformerConfig
+from ..nn.transformer import EncoderTagger, TransformerConfig
 from .seeds import SEEDS
-from .training import IGNORE_INDEX, cached, cached_seeds, train
+from .training import IGNORE_INDEX, cached_seeds, train
 
 VOCAB = 10
 LENGTH = 8
@@ -31,9 +28,6 @@ CONFIG = {
     "batch_size": 64, "lr": 1e-2, "max_steps": 3000, "stop_loss": 1e-3,
     "n_held_out": 2000,
 }
-# The decoder-only model of the same task keeps its stricter stop (its figures'
-# claims were measured with it).
-CAUSAL_CONFIG = {**CONFIG, "stop_loss": 1e-4}
 HELD_OUT_SEED = 1  # the held-out sequences' own generator: the same for every training seed
 
 
@@ -199,64 +193,3 @@ def typical_seed(runs, held_out, seeds):
     (runs: [(model, metrics)] in the order of seeds)."""
     from .seeds import median_seed
     return median_seed([measures(model, held_out)["anti_diagonal_mass"] for model, _ in runs], seeds)
-
-
-# -- the same task, decoder-only (causal) -------------------------------------
-
-SEP = VOCAB  # the separator token, after the ten digits
-
-
-def causal_model_config(config):
-    """model_config with the separator in the vocabulary and room for x SEP reversed(x)."""
-    return model_config(config, vocab_size=VOCAB + 1, max_len=2 * LENGTH + 1)
-
-
-def causal_sequences(sequences):
-    """(tokens, targets) for next-token prediction: tokens = x SEP reversed(x)[:-1].
-
-    The target at position t is the token at t+1; only the reversed half is
-    scored (the digits of x are random, nothing predicts them).
-    """
-    reversed_ = sequences.flip(-1)
-    sep = torch.full((len(sequences), 1), SEP, dtype=sequences.dtype)
-    tokens = torch.cat([sequences, sep, reversed_[:, :-1]], dim=1)  # [B, 2n]
-    targets = torch.full_like(tokens, IGNORE_INDEX)
-    targets[:, LENGTH:] = reversed_
-    return tokens, targets
-
-
-def causal_batch_maker(batch_size, held_out):
-    make_plain = training_batch_maker(batch_size, held_out)
-
-    def make_batch(generator):
-        inputs, _ = make_plain(generator)
-        return causal_sequences(inputs)
-
-    return make_batch
-
-
-@torch.no_grad()
-def causal_accuracy(model, sequences):
-    """(token, sequence) accuracy of generating the reversal, feeding the model its own outputs."""
-    tokens = torch.cat([sequences, torch.full((len(sequences), 1), SEP, dtype=sequences.dtype)], dim=1)
-    for _ in range(LENGTH):
-        next_token = model(tokens)[:, -1].argmax(-1, keepdim=True)
-        tokens = torch.cat([tokens, next_token], dim=1)
-    correct = tokens[:, LENGTH + 1:] == sequences.flip(-1)
-    return correct.float().mean().item(), correct.all(-1).float().mean().item()
-
-
-def build_and_train_causal(config):
-    return train_and_score(config, lambda c: DecoderOnly(causal_model_config(c)),
-                           causal_batch_maker, causal_accuracy)
-
-
-def trained_causal_reversal_model(config=None):
-    """(DecoderOnly, metrics) that generates the reversal after SEP; trained once, cached.
-
-    The held-out accuracy is measured by generation (the model reads its own
-    previous outputs), not with the true previous tokens fed in. One seed: it is
-    drawn as a diagram (decoder-only-block), the post claims nothing measured on it
-    over seeds.
-    """
-    return cached("causal-reversal", dict(CAUSAL_CONFIG if config is None else config), build_and_train_causal)

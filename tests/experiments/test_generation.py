@@ -64,15 +64,3 @@ def test_the_cache_saves_work_after_the_first_step():
     # without the cache the work grows with the sequence; with it, only the attention term does
     steps = [b - a for a, b in zip(with_cache[1:], with_cache[2:])]
     assert steps == [2 * config.n_layers * config.d_model] * len(steps)
-
-
-def test_trained_causal_reversal_model_generates_the_same_with_the_cache():
-    from figures_src.experiments.reversal import CONFIG, LENGTH, SEP, held_out_sequences, trained_causal_reversal_model
-    model, _ = trained_causal_reversal_model()
-    held_out = held_out_sequences(CONFIG["n_held_out"])
-    prompt = torch.cat([held_out, torch.full((len(held_out), 1), SEP)], dim=1)
-    tokens, logits = generation.generate(model, prompt, LENGTH, use_cache=False)
-    tokens_cached, logits_cached = generation.generate(model, prompt, LENGTH, use_cache=True)
-    assert torch.equal(tokens, tokens_cached)
-    assert (logits - logits_cached).abs().max() < 1e-5
-    assert (tokens[:, LENGTH + 1:] == held_out.flip(-1)).all(-1).float().mean() > 0.99

@@ -26,13 +26,10 @@ def test_batch_maker_redraws_a_held_out_row():
     assert not torch.equal(inputs[0], first[0]) and torch.equal(inputs[1:], first[1:])
 
 
-# The task two ways: an encoder reads the digits and writes the reversal at
-# once; a decoder-only model generates it token by token after SEP.
+# An encoder reads the digits and writes the reversal at once.
 MODELS = {
     "encoder": (lambda: EncoderTagger(reversal.model_config(reversal.CONFIG)),
                 reversal.accuracy, reversal.trained_reversal_model),
-    "decoder-only": (lambda: reversal.DecoderOnly(reversal.causal_model_config(reversal.CONFIG)),
-                     reversal.causal_accuracy, reversal.trained_causal_reversal_model),
 }
 
 
@@ -54,15 +51,6 @@ def test_trained_model_reverses_held_out_sequences(kind):
     assert sequence_acc > 0.99 and token_acc > 0.99
     assert metrics["held_out_sequence_accuracy"] == sequence_acc
     assert metrics["final_loss"] < reversal.CONFIG["stop_loss"]
-
-
-def test_causal_sequences_layout():
-    x = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6]])
-    tokens, targets = reversal.causal_sequences(x)
-    assert tokens.tolist() == [[3, 1, 4, 1, 5, 9, 2, 6, reversal.SEP, 6, 2, 9, 5, 1, 4, 1]]
-    # position t is scored on token t+1, and only where that token is part of the reversal
-    assert targets[0, :reversal.LENGTH].eq(reversal.IGNORE_INDEX).all()
-    assert targets[0, reversal.LENGTH:].tolist() == [6, 2, 9, 5, 1, 4, 1, 3]
 
 
 def test_first_distinct_digits_skips_repeats_and_names_a_shortage():
