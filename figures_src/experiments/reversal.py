@@ -14,7 +14,7 @@ import torch
 
 from ..nn.transformer import EncoderTagger, TransformerConfig
 from .seeds import SEEDS
-from .training import IGNORE_INDEX, cached_seeds, train
+from .training import cached_seeds, train
 
 VOCAB = 10
 LENGTH = 8
