@@ -19,6 +19,10 @@ POST_FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)\.(md|markdown)$")
 MANIFEST_DIR = Path("_data/figures")  # one <name>.yml per figure, names unique across posts
 IMAGES_DIR = Path("assets/img/posts")  # one folder per post
 
+# The post the browser tests, the draft check and the benchmark look at. The
+# figure pipeline never uses it: every post is read the same way.
+SHOWCASE_POST = "give-me-attention"
+
 BUILD_DIR = REPO_ROOT / "build"  # generated, never committed
 CHECKPOINT_DIR = BUILD_DIR / "checkpoints"  # trained toy models, keyed by what defines them
 

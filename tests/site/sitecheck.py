@@ -28,9 +28,9 @@ except ImportError as error:
 
 ROOT = paths.REPO_ROOT
 BUNDLE = ROOT / "tools" / "bundle"
-DRAFT = Path(__file__).resolve().parent / "draft" / f"{paths.POST_SLUG}.draft.md"
-POST_SOURCE = ROOT / paths.POST_FILE
-POST_URL = paths.POST_URL
+DRAFT = Path(__file__).resolve().parent / "draft" / f"{paths.SHOWCASE_POST}.draft.md"
+POST_SOURCE = paths.post_file(paths.SHOWCASE_POST)  # the post with a draft
+POST_URL = paths.post_url(paths.SHOWCASE_POST)
 
 
 def jekyll_build(source: Path, destination: Path, *options: str) -> subprocess.CompletedProcess:
