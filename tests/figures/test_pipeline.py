@@ -679,3 +679,11 @@ def test_figure_names_are_unique_across_posts(project, tmp_path):
     assert listed.returncode == 1
     assert ("figures_src/figures/demo_post/boxes.py and figures_src/figures/second_post/boxes.py"
             in listed.stderr), listed.stderr
+
+
+def test_make_figure_without_a_name_says_so():
+    result = subprocess.run(["make", "--no-print-directory", "figure-"], cwd=pipeline.REPO_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "make figure-NAME needs a figure's name" in result.stderr, result.stderr
+    assert "No rule" not in result.stderr
