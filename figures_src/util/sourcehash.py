@@ -39,6 +39,7 @@ from pathlib import Path
 from .atomic import write_atomic
 from .paths import BUILD_DIR
 
+
 class SourceError(ValueError):
     """A file that is not valid Python; the message is `FILE:LINE: what is wrong`."""
 
@@ -210,7 +211,8 @@ def _read(path: Path) -> dict:
             if isinstance(node, ast.Import):
                 imports.append([-1, "", [alias.name for alias in node.names]])
             elif isinstance(node, ast.ImportFrom):
-                imports.append([node.level, node.module or "", [alias.name for alias in node.names]])
+                names = [alias.name for alias in node.names]
+                imports.append([node.level, node.module or "", names])
         try:
             code = normalise_source(source)
         except (tokenize.TokenError, SyntaxError) as exc:
@@ -289,11 +291,13 @@ def module_files(path: Path, package_dir: Path, exclude=()) -> list[Path]:
                 dep = module_file(candidate)
                 if dep is not None and dep not in seen:
                     todo.append((dep, candidate))
-    return sorted((Path(f) for f in seen), key=lambda p: p.relative_to(package_dir.parent).as_posix())
+    return sorted((Path(f) for f in seen),
+                  key=lambda p: p.relative_to(package_dir.parent).as_posix())
 
 
 def code_hash(files, package_dir: Path) -> str:
-    """sha256 over (path relative to the package's parent, sha256 of the normal form) of each file."""
+    """sha256 over each file's path (relative to the package's parent) and the
+    sha256 of its normal form."""
     root = Path(package_dir).resolve().parent
     digest = hashlib.sha256()
     for file in sorted(Path(f).resolve() for f in files):

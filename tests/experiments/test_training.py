@@ -1,4 +1,5 @@
-"""The training loop is seeded and stops early; the checkpoint cache trains once, even across processes."""
+"""The training loop is seeded and stops early; the checkpoint cache trains
+once, even across processes, and retrains a damaged checkpoint."""
 import multiprocessing
 import time
 
@@ -50,7 +51,8 @@ def test_early_stopping_on_loss_threshold():
 
 
 def build_and_train_counted(config):
-    """Records each call in a file (shared by processes), and is slow enough for the calls to overlap."""
+    """Records each call in a file (shared by processes), and is slow enough
+    for the calls to overlap."""
     with open(config["calls_file"], "a") as f:
         f.write("trained\n")
     time.sleep(1.0)
@@ -79,7 +81,8 @@ def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
     assert (tmp_path / "calls").read_text().count("trained") == 2
     (current,) = tmp_path.glob("copier-*.pt")
     assert current != first[0]
-    assert {p.name for p in tmp_path.iterdir()} == {current.name, current.with_suffix(".lock").name, "calls"}
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {current.name, current.with_suffix(".lock").name, "calls"}
 
 
 def test_cache_hit_and_miss_leave_the_random_state_alike(tmp_path, monkeypatch):
@@ -119,7 +122,8 @@ def test_cache_key_follows_imports_but_not_the_style(tmp_path, monkeypatch):
     def key():
         return training.checkpoint_path("toy", {"seed": 0}, build_and_train, package_dir=package)
 
-    assert {p.relative_to(package).as_posix() for p in training.code_files(build_and_train, package)} == {
+    files = training.code_files(build_and_train, package)
+    assert {p.relative_to(package).as_posix() for p in files} == {
         "__init__.py", "experiments/__init__.py", "experiments/builder.py", "nn/__init__.py",
         "nn/model.py", "experiments/training.py", "util/seeding.py"}
     before = key()
@@ -153,9 +157,10 @@ def test_cache_key_of_the_real_models_covers_their_imports():
     from figures_src.experiments import reversal, two_lookups
 
     files = {p.name for p in training.code_files(two_lookups.build_and_train)}
-    assert {"two_lookups.py", "reversal.py", "training.py", "transformer.py", "attention.py"} <= files
-    assert not files & {"style.py", "pipeline.py", "render.py", "figure.py", "atomic.py", "paths.py",
-                        "sourcehash.py", "inputs.py"}
+    assert {"two_lookups.py", "reversal.py", "training.py", "transformer.py",
+            "attention.py"} <= files
+    assert not files & {"style.py", "pipeline.py", "render.py", "figure.py", "atomic.py",
+                        "paths.py", "sourcehash.py", "inputs.py"}
     assert "two_lookups.py" not in {p.name for p in training.code_files(reversal.build_and_train)}
 
 

@@ -18,12 +18,14 @@ SHARED_FIGURE_CODE = {"figures/figure", "figures/diagrams"}
 
 
 def direct_imports(path) -> set[str]:
-    """The figures_src modules a file imports itself, as "nn/attention" (packages' __init__ left out)."""
+    """The figures_src modules a file imports itself, as "nn/attention"
+    (packages' __init__ left out)."""
     module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     found = set()
     for name in sourcehash._imported_modules(path, module):
         parts = name.split(".")
-        if parts[0] == PACKAGE.name and PACKAGE.parent.joinpath(*parts).with_suffix(".py").is_file():
+        file = PACKAGE.parent.joinpath(*parts).with_suffix(".py")
+        if parts[0] == PACKAGE.name and file.is_file():
             found.add("/".join(parts[1:]))
     return found
 
@@ -34,6 +36,10 @@ def files(folder, pattern="*.py"):
 
 def layer(name: str) -> str:
     return name.split("/")[0]
+
+
+def figure_may_import(name: str) -> bool:
+    return layer(name) in ("experiments", "nn", "util") or name in SHARED_FIGURE_CODE
 
 
 def check(path, allowed) -> list[str]:
@@ -57,12 +63,13 @@ def test_experiments_import_experiments_nn_and_util(path):
 
 @pytest.mark.parametrize("path", files("figures"), ids=lambda p: p.name)
 def test_shared_figure_code_imports_no_build_and_no_figure(path):
-    assert check(path, lambda n: layer(n) in ("experiments", "nn", "util") or n in SHARED_FIGURE_CODE) == []
+    assert check(path, figure_may_import) == []
 
 
-@pytest.mark.parametrize("path", files("figures", "*/*.py"), ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize("path", files("figures", "*/*.py"),
+                         ids=lambda p: p.relative_to(PACKAGE).as_posix())
 def test_a_figure_imports_no_build_and_no_other_figure(path):
-    bad = check(path, lambda n: layer(n) in ("experiments", "nn", "util") or n in SHARED_FIGURE_CODE)
+    bad = check(path, figure_may_import)
     assert bad == [], f"{path.name} imports {bad}: draw() gets its theme as an argument; " \
                       f"shared drawing code goes to figures/diagrams.py"
 
@@ -72,7 +79,8 @@ def test_the_checks_see_imports():
     found = direct_imports(PACKAGE / "figures" / "give_me_attention" / "reversal_attention.py")
     assert {"experiments/reversal", "figures/figure"} <= found
     assert "build/pipeline" in direct_imports(PACKAGE / "build" / "__main__.py")
-    assert {"figures/figure", "build/render", "build/style"} <= direct_imports(PACKAGE / "build" / "pipeline.py")
+    pipeline = direct_imports(PACKAGE / "build" / "pipeline.py")
+    assert {"figures/figure", "build/render", "build/style"} <= pipeline
 
 
 def test_every_module_is_in_a_layer():

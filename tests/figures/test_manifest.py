@@ -77,7 +77,8 @@ def test_output_file(source, variant):
         assert (entry["width"], entry["height"]) == svg_size(data)
     elif path.suffix == ".png":
         width, height = png_size(data)
-        assert (entry["width"], entry["height"]) == (round(width / RASTER_SCALE), round(height / RASTER_SCALE))
+        css = (round(width / RASTER_SCALE), round(height / RASTER_SCALE))
+        assert (entry["width"], entry["height"]) == css
     else:
         pytest.fail(f"{path.name}: neither SVG nor PNG")
     assert entry["width"] > 0 and entry["height"] > 0
@@ -111,4 +112,5 @@ def test_manifest_carries_only_quoted_facts(source, figure_module):
               for _, name, _, _ in string.Formatter().parse(text) if name}
     quoted = fields | set(pipeline.quoted_facts().get(source.name, {}))
     unused = sorted(set(_manifest(source.name).get("facts", {})) - quoted)
-    assert not unused, f"{source.name}: facts nobody quotes: {unused} (keep them in compute()'s data)"
+    assert not unused, (f"{source.name}: facts nobody quotes: {unused} "
+                        f"(keep them in compute()'s data)")

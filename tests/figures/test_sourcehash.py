@@ -36,11 +36,12 @@ def test_the_hash_of_a_fixed_snippet_is_pinned():
 
 
 @pytest.mark.parametrize("edit", [
-    lambda s: s.replace('"""A module docstring."""', '"""Reworded, at length.\n\nTwo paragraphs."""'),
+    lambda s: s.replace('"""A module docstring."""',
+                        '"""Reworded, at length.\n\nTwo paragraphs."""'),
     lambda s: s.replace('"A one-line docstring."', "'''Another docstring.'''"),
     lambda s: s.replace('    """A class docstring."""\n\n', ""),
     lambda s: s.replace("import math\n", "import math  # for sqrt\n\n\n# a comment line\n"),
-    lambda s: s.replace("for x in xs]", "for x\n                in xs]"),  # re-wrapped inside brackets
+    lambda s: s.replace("for x in xs]", "for x\n                in xs]"),  # wrapped in brackets
     lambda s: s.replace("factor = 2.0", "factor=2.0"),
     lambda s: s + "\n\n# trailing comment",
 ], ids=["module-docstring", "function-docstring", "class-docstring", "comments", "wrapping",
@@ -105,7 +106,8 @@ def test_fstring_tokens_of_python_312_normalise_like_311(monkeypatch):
     monkeypatch.setattr(sourcehash, "_FSTRING_END", FAKE_END)
     lines = source.splitlines(keepends=True)
     as_312 = sourcehash.normalise_tokens(tokens_312, lines)
-    as_311 = sourcehash.normalise_tokens(tokenize.generate_tokens(io.StringIO(source).readline), lines)
+    tokens_311 = tokenize.generate_tokens(io.StringIO(source).readline)
+    as_311 = sourcehash.normalise_tokens(tokens_311, lines)
     assert as_312 == as_311 == 'NAME x\nOP =\nSTRING f"a{y!r:>4}b"\nNEWLINE\n'
 
 

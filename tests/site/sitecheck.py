@@ -23,7 +23,8 @@ try:
     from bs4 import BeautifulSoup
     import lxml  # noqa: F401  (BeautifulSoup's parser here)
 except ImportError as error:
-    raise ImportError(f"{error.name} is missing: run 'sudo apt-get install python3-bs4 python3-lxml' "
+    raise ImportError(f"{error.name} is missing: run "
+                      "'sudo apt-get install python3-bs4 python3-lxml' "
                       "(or 'make python')") from error
 
 ROOT = paths.REPO_ROOT
@@ -106,7 +107,8 @@ def after_paint_scripts(page: BeautifulSoup) -> list[str]:
 
 def loads_of_scripts(page: BeautifulSoup) -> list[str]:
     """The src of every script the page loads, those it loads after the first paint included."""
-    return [script["src"] for script in page.find_all("script", src=True)] + after_paint_scripts(page)
+    tags = [script["src"] for script in page.find_all("script", src=True)]
+    return tags + after_paint_scripts(page)
 
 
 def text_blocks(root) -> list[tuple[str, str]]:

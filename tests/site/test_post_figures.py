@@ -62,7 +62,8 @@ def test_each_figure_is_embedded_once_per_variant_in_its_post(name, site):
         assert len(embedded) == 1, f"{name}: {variant} variant embedded {len(embedded)} times"
         image = embedded[0]
         assert image.get("alt") == manifest["alt"], f"{name}: alt text differs from the manifest"
-        assert (image.get("width"), image.get("height")) == (str(entry["width"]), str(entry["height"]))
+        size = (str(entry["width"]), str(entry["height"]))
+        assert (image.get("width"), image.get("height")) == size
         assert entry["path"] in sources
 
 
@@ -70,13 +71,14 @@ def test_the_banner_is_the_preview_image_and_swaps_in_dark_mode(site, post):
     banner = MANIFESTS[BANNER]
     image = front_matter()["image"]
     assert image["path"] == banner["outputs"]["light"]["path"]
-    assert image["alt"] == banner["alt"], "front matter image alt drifted from the banner's manifest"
+    assert image["alt"] == banner["alt"], "front matter image alt differs from the banner's"
     previews = [i for i in images(post) if i.get("src") == banner["outputs"]["light"]["path"]]
     assert len(previews) == 1
     style = post.select_one("head style#preview-image-dark")  # _plugins/preview_image.rb
     dark = banner["outputs"]["dark"]["path"]
     # in each band of window widths, for the mode the reader toggled and for the system's dark mode
-    assert style is not None and style.get_text().count(f'url("{dark}")') == 8, "the dark banner is not swapped in"
+    assert style is not None, "no dark banner style"
+    assert style.get_text().count(f'url("{dark}")') == 8, "the dark banner is not swapped in"
 
 
 def test_every_image_has_alt_text_and_exists(site, post):
@@ -106,7 +108,8 @@ def shown_value(text):
 
 
 def test_the_showcase_quotes_its_numbers(site):
-    assert len(FACT.findall(built(site, POST_SOURCE))) >= 10, "the post quotes its numbers with {% fact %}"
+    quoted = FACT.findall(built(site, POST_SOURCE))
+    assert len(quoted) >= 10, "the post quotes its numbers with {% fact %}"
 
 
 @pytest.mark.parametrize("source_file", POSTS, ids=lambda p: p.name)
@@ -144,6 +147,9 @@ def test_shown_value_reads_every_format():
 # -- numbers typed by hand ---------------------------------------------------
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+TIMES = r"\s?(?:x|×|times|\\times)(?!\w)"  # after a number: 3.2x, 3.2 ×, 3.2 times, LaTeX
+PERCENT = r"\s?(?:%|\\%|percent)"
+TIMES_TEN = r"\s?(?:×|x|\\times|\\cdot)\s?10\s?"  # 2.4 × 10..., 2.4 \times 10^...
 
 
 def significant(text: str) -> int:
@@ -165,11 +171,11 @@ def reader_forms(value: float) -> list[tuple[str, str]]:
         if "e" not in plain and significant(plain) >= 2:
             if "." in plain:
                 forms.append((start + re.escape(plain) + r"(?!\d)", plain))
-            forms.append((start + re.escape(plain) + r"\s?(?:x|×|times|\\times)(?!\w)", plain + "×"))
+            forms.append((start + re.escape(plain) + TIMES, plain + "×"))
         if 0 < abs(value) <= 1:
             for percent in sorted({f"{100 * value:.{digits}g}", f"{100 * value:.0f}"}):
                 if "e" not in percent and significant(percent) >= 2:
-                    forms.append((start + re.escape(percent) + r"\s?(?:%|\\%|percent)", percent + "%"))
+                    forms.append((start + re.escape(percent) + PERCENT, percent + "%"))
     if value != 0 and not 1e-3 <= abs(value) < 1e4:
         exponent = math.floor(math.log10(abs(value)))
         sign = "[-−]" if exponent < 0 else r"\+?"
@@ -179,7 +185,7 @@ def reader_forms(value: float) -> list[tuple[str, str]]:
                 continue
             power = (rf"(?:\^\{{?{sign}{abs(exponent)}\}}?|<sup>{sign}{abs(exponent)}</sup>|"
                      rf"{re.escape(str(exponent).translate(SUPERSCRIPT))})")
-            forms.append((start + re.escape(mantissa) + r"\s?(?:×|x|\\times|\\cdot)\s?10\s?" + power,
+            forms.append((start + re.escape(mantissa) + TIMES_TEN + power,
                           f"{mantissa} × 10^{exponent}"))
             forms.append((start + re.escape(mantissa) + rf"[eE]{sign}0*{abs(exponent)}(?!\d)",
                           f"{mantissa}e{exponent}"))
@@ -203,7 +209,7 @@ def typed_numbers(source: str, manifests: dict) -> list[str]:
 @pytest.mark.parametrize("source_file", POSTS, ids=lambda p: p.name)
 def test_no_measured_number_is_typed_by_hand(source_file):
     typed = typed_numbers(source_file.read_text(encoding="utf-8"), MANIFESTS)
-    assert typed == [], f"{source_file.name}: quote these with {{% fact FIGURE KEY %}} instead of typing them"
+    assert typed == [], f"{source_file.name}: quote these with {{% fact FIGURE KEY %}}"
 
 
 SYNTHETIC = {"demo": {"facts": {"share": 0.5412, "accuracy": 0.8912, "speedup": 3.214,
@@ -212,7 +218,8 @@ SYNTHETIC = {"demo": {"facts": {"share": 0.5412, "accuracy": 0.8912, "speedup": 
 
 @pytest.mark.parametrize("text", [
     "the share is 0.54 here", "the share is 0.541.", "it is right 89% of the time", "89.1 % right",
-    r"accuracy of 89\% in math", "3.2x faster", "3.2× faster", "3.21 times faster", r"$$3.2 \times$$",
+    r"accuracy of 89\% in math", "3.2x faster", "3.2× faster", "3.21 times faster",
+    r"$$3.2 \times$$",
     "down to 2.4 × 10⁻⁶ of it", "down to 2.4e-6", "down to 2.4e-06", r"$$2.4 \times 10^{-6}$$",
     "2.4 × 10<sup>−6</sup>", "64.0 on average",
 ])
