@@ -129,8 +129,8 @@ def source_headings(path: Path = POST_SOURCE) -> list[str]:
 
 
 def figure_includes(path: Path = POST_SOURCE) -> list[str]:
-    """The names of the figures the post includes ({% include figure.md name="..." %})."""
-    return re.findall(r"\{%-?\s*include\s+figure\.md\s+name=\"([^\"]+)\"", path.read_text(encoding="utf-8"))
+    """The names of the figures the post embeds ({% figure NAME %})."""
+    return re.findall(r"\{%-?\s*figure\s+([a-z0-9-]+)", path.read_text(encoding="utf-8"))
 
 
 def choose_mode(driver, mode: str) -> str:

@@ -43,7 +43,7 @@ LABELS = {"rnn": "RNN", "lstm": "LSTM", "transformer": "transformer"}
 COLOURS = {"rnn": "vermillion", "lstm": "green", "transformer": "blue"}
 CHANCE = 1 / memory.N_LETTERS
 HELD = 0.9  # a letter the RNN "holds": accuracy at least this at every distance
-# Keys of data["numbers"] the post quotes (through fact.html) besides those the
+# Keys of data["numbers"] the post quotes (with {% fact %}) besides those the
 # caption and alt quote; only quoted numbers go into the manifest's facts. For
 # example the parameter counts "rnn_params", "lstm_params", "transformer_params",
 # the steps each model took ("transformer_steps", ...) or "lr".
