@@ -16,6 +16,7 @@ include mk/ruby.mk
 include mk/npm.mk
 include mk/figures.mk
 include mk/site.mk
+include mk/check.mk
 -include mk/bench.mk
 
 .PHONY: help setup test clean
@@ -28,7 +29,7 @@ help: ## list the targets
 
 setup: debian python gems npm-assets ## install everything the project needs (idempotent)
 
-test: setup build ## run the whole test suite (what CI runs)
+test: setup build ## run the whole test suite (what CI runs; `make check` is the fast loop)
 	$(PY) -m pytest $(PYTEST_ARGS) tests
 
 clean: ## remove what the build generates (keeps the committed figures)

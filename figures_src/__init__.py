@@ -1,5 +1,5 @@
-"""Figures for "Give me attention": small real models, drawn light and dark.
+"""The blog's figures: small real models, drawn light and dark.
 
-Run `python -m figures_src --help` (or `make figures`). This file stays free of
+Run `python -m figures_src.build --help` (or `make figures`). This file stays free of
 imports so that listing stale figures never pays for torch or matplotlib.
 """

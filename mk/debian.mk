@@ -5,14 +5,15 @@ DEBIAN_PACKAGES := \
   python3-torch python3-matplotlib python3-graphviz python3-yaml python3-pytest \
   python3-selenium python3-venv graphviz librsvg2-bin scour fonts-lato \
   chromium chromium-driver ruby-full build-essential nodejs \
-  python3-fonttools python3-brotli python3-bs4 python3-lxml default-jre-headless \
+  python3-fonttools python3-brotli python3-bs4 python3-lxml default-jre-headless flake8 \
   libopenblas0-serial
 # libopenblas0-serial: Debian's torch calls the system BLAS (libblas.so.3), which is
 # the slow reference BLAS unless OpenBLAS provides it; the toy models train 2-3x
 # faster with it (serial: one thread, as the training uses). It shapes trained
 # weights, so every machine that builds figures installs the same one.
 # fonttools + brotli: the Font Awesome subset (tools/subset-icons); bs4 + lxml:
-# the site tests read HTML; a Java runtime: the W3C Nu HTML validator (vnu-jar).
+# the site tests read HTML; a Java runtime: the W3C Nu HTML validator (vnu-jar);
+# flake8: `make lint` (configured in .flake8).
 # Debian's nodejs comes without npm; a nodejs from elsewhere (e.g. nodesource)
 # carries its own npm and conflicts with Debian's, so npm is added only if absent.
 DEBIAN_PACKAGES += $(if $(shell command -v npm),,npm)

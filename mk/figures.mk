@@ -22,6 +22,11 @@ figures-all: $(VENV)/.ready ## rebuild every figure, retraining the toy models
 figures-list: $(VENV)/.ready ## list the figures and which are stale
 	@$(FIGURES) list
 
+# `make figure-` (no name): say what is wanted instead of make's bare "No rule".
+figure-:
+	@echo "error: make figure-NAME needs a figure's name, e.g. make figure-rope (names: make figures-list)" >&2
+	@exit 2
+
 # One figure, always rebuilt (the freshness decision is made above).
 figure-%: $(VENV)/.ready
 	@$(FIGURES) build $*

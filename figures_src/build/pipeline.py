@@ -1,17 +1,22 @@
 """Find the figure modules, decide which are stale, and build them.
 
+A figure belongs to a post: the module figures_src/figures/<post>/<stem>.py
+(post folder: the slug with '_' for '-') is the figure <stem with '-' for '_'>,
+its images go to assets/img/posts/<slug>/ and its manifest to the flat
+_data/figures/<name>.yml (so names are unique across the blog).
+
 A build runs one way: seed, compute() once, draw() per theme, render each
 drawing to bytes (figures_src.build.render), write the files atomically, write the
-manifest last (_data/figures/<name>.yml). A figure is stale when its manifest
-is missing, unreadable or lacks what the site uses (alt, caption, outputs, a
-fact the post quotes), when the code hash of its inputs changed, or when an
-output file is missing or differs from the sha256 the manifest recorded.
-File times are never used (git sets them at checkout), so a fresh clone is
-up to date.
+manifest last. A figure is stale when its manifest is missing, unreadable,
+edited by hand (it carries the sha256 of its own content) or lacks what the
+site uses (alt, caption, outputs), when the code hash of its inputs changed
+(figures_src.util.inputs says which files count), or when an output file is
+missing or differs from the sha256 the manifest recorded. File times are never
+used (git sets them at checkout), so a fresh clone is up to date.
 
-A figure's inputs are its module, every figures_src module it imports
-(transitively) and the build itself (PIPELINE_FILES), hashed by
-figures_src.util.sourcehash: comments, docstrings and formatting do not count.
+A fact a post quotes (`{% fact FIGURE KEY %}`) that the figure does not compute
+is the post's error, not the figure's: rebuilding cannot fix it, so it never
+makes the figure stale; `list` names the post, the key and the keys there are.
 
 Importing this module imports neither torch nor matplotlib, so listing stale
 figures stays fast.
@@ -28,17 +33,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from figures_src.util import seeding, sourcehash
+from figures_src.util import inputs, seeding, sourcehash
 from figures_src.util.atomic import remove_temps, write_atomic
-from figures_src.util.paths import IMAGE_DIR, MANIFEST_DIR, PACKAGE_DIR, POST_FILE, REPO_ROOT
+from figures_src.util.paths import (MANIFEST_DIR, PACKAGE_DIR, REPO_ROOT, folder_slug, image_dir,
+                                    posts)
 
-# The build itself: what a figure's outputs depend on besides its own code.
-PIPELINE_FILES = ("figures/figure.py", "build/pipeline.py", "build/render.py", "build/style.py", "util/seeding.py")
 VARIANTS = ("light", "dark")
 FACT_DIGITS = 4  # significant digits kept for float facts
-MANIFEST_KEYS = ("name", "module", "inputs_sha256", "alt", "caption", "outputs", "facts", "per_seed")
-# {% include fact.html figure="rnn-forgets" key="decay_per_step" ... %} in the post
-FACT_INCLUDE = re.compile(r'\{%-?\s*include\s+fact\.html\s+figure="([^"]+)"\s+key="([^"]+)"')
+MANIFEST_KEYS = ("name", "post", "module", "inputs_sha256", "alt", "caption", "outputs", "facts",
+                 "per_seed", "manifest_sha256")
+# {% fact rnn-forgets decay_per_step digits=2 %} in a post (_plugins' fact tag)
+FACT_TAG = re.compile(r"\{%-?\s*fact\s+([a-z0-9-]+)\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class FigureError(RuntimeError):
@@ -53,6 +58,7 @@ class FigureSource:
     module: str  # "figures_src.figures.give_me_attention.rnn_unrolled"
     path: Path  # .../figures_src/figures/give_me_attention/rnn_unrolled.py
     package_dir: Path = PACKAGE_DIR
+    post: str = ""  # the slug of the post it belongs to: "give-me-attention"
 
     @property
     def relpath(self) -> str:
@@ -60,16 +66,22 @@ class FigureSource:
 
 
 def discover(package_dir: Path = PACKAGE_DIR) -> list[FigureSource]:
-    """Every figures/<post>/<stem>.py (not starting with "_"), sorted by name."""
+    """Every figures/<post>/<stem>.py (not starting with "_"), sorted by name;
+    FigureError if two posts have a figure of the same name."""
     package_dir = Path(package_dir).resolve()
     sources = [
         FigureSource(name=path.stem.replace("_", "-"),
                      module=f"{package_dir.name}.figures.{path.parent.name}.{path.stem}",
-                     path=path.resolve(), package_dir=package_dir)
+                     path=path.resolve(), package_dir=package_dir, post=folder_slug(path.parent.name))
         for path in (package_dir / "figures").glob("*/*.py")
         if not path.name.startswith("_") and not path.parent.name.startswith("_")
     ]
-    return sorted(sources, key=lambda s: s.name)
+    sources.sort(key=lambda s: (s.name, s.relpath))
+    for first, second in zip(sources, sources[1:]):
+        if first.name == second.name:
+            raise FigureError(f"two figures are named {first.name!r}: {first.relpath} and "
+                              f"{second.relpath}; figure names are unique across posts: rename one")
+    return sources
 
 
 def find(names: list[str] | None = None, package_dir: Path = PACKAGE_DIR) -> list[FigureSource]:
@@ -91,13 +103,8 @@ def find(names: list[str] | None = None, package_dir: Path = PACKAGE_DIR) -> lis
 # -- the inputs hash -------------------------------------------------------
 
 def input_files(path: Path, package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """A figure module's inputs: itself, what it imports (transitively) and the build."""
-    package_dir = Path(package_dir).resolve()
-    plumbing = [package_dir / name for name in sourcehash.PLUMBING]
-    files = set(sourcehash.module_files(path, package_dir, exclude=plumbing))
-    for name in PIPELINE_FILES:
-        files.update(sourcehash.module_files(package_dir / name, package_dir, exclude=plumbing))
-    return sorted(files, key=lambda p: p.relative_to(package_dir.parent).as_posix())
+    """A figure module's inputs: see figures_src.util.inputs."""
+    return inputs.figure_inputs(path, package_dir)
 
 
 def inputs_hash(path: Path, package_dir: Path = PACKAGE_DIR) -> str:
@@ -106,19 +113,19 @@ def inputs_hash(path: Path, package_dir: Path = PACKAGE_DIR) -> str:
 
 # -- manifests and staleness -------------------------------------------------
 
-def output_path(name: str, variant: str, suffix: str) -> Path:
-    """Repository-relative path of one image file."""
-    return IMAGE_DIR / f"{name}-{variant}{suffix}"
+def output_path(post: str, name: str, variant: str, suffix: str) -> Path:
+    """Root-relative path of one image file."""
+    return image_dir(post) / f"{name}-{variant}{suffix}"
 
 
-def smaller_path(name: str, variant: str, width: int) -> Path:
-    """Repository-relative path of a raster's smaller copy (Figure.smaller)."""
-    return IMAGE_DIR / f"{name}-{variant}-{width}w.png"
+def smaller_path(post: str, name: str, variant: str, width: int) -> Path:
+    """Root-relative path of a raster's smaller copy (Figure.smaller)."""
+    return image_dir(post) / f"{name}-{variant}-{width}w.png"
 
 
-def data_path(name: str) -> Path:
-    """Repository-relative path of a figure's exported data (see export() in the contract)."""
-    return IMAGE_DIR / f"{name}.json"
+def data_path(post: str, name: str) -> Path:
+    """Root-relative path of a figure's exported data (see export() in the contract)."""
+    return image_dir(post) / f"{name}.json"
 
 
 def manifest_path(name: str) -> Path:
@@ -136,8 +143,8 @@ def read_manifest(name: str, root: Path = REPO_ROOT) -> dict | None:
     path = Path(root) / manifest_path(name)
     if not path.is_file():
         return None
-    try:
-        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:  # libyaml's parser when there is one: `make figures` reads every manifest
+        manifest = yaml.load(path.read_text(encoding="utf-8"), getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ManifestError(f"{manifest_path(name)} is not valid YAML ({problem}); "
@@ -147,14 +154,25 @@ def read_manifest(name: str, root: Path = REPO_ROOT) -> dict | None:
     return manifest
 
 
-def quoted_facts(root: Path = REPO_ROOT) -> dict[str, set[str]]:
-    """figure name -> the fact keys the post quotes through fact.html."""
-    post = Path(root) / POST_FILE
-    quoted: dict[str, set[str]] = {}
-    if post.is_file():
-        for figure, key in FACT_INCLUDE.findall(post.read_text(encoding="utf-8")):
-            quoted.setdefault(figure, set()).add(key)
+def quoted_facts(root: Path = REPO_ROOT) -> dict[str, dict[str, list[str]]]:
+    """figure name -> fact key -> the posts (root-relative) that quote it with
+    `{% fact FIGURE KEY ... %}`, over every post under `root`."""
+    quoted: dict[str, dict[str, list[str]]] = {}
+    for post in posts(root):
+        rel = post.relative_to(root).as_posix()
+        for figure, key in FACT_TAG.findall(post.read_text(encoding="utf-8")):
+            where = quoted.setdefault(figure, {}).setdefault(key, [])
+            if rel not in where:
+                where.append(rel)
     return quoted
+
+
+def manifest_digest(manifest: dict) -> str:
+    """sha256 of a manifest's content (every key but manifest_sha256), as canonical JSON:
+    recorded in the manifest, so a hand edit of a fact, the alt or the caption shows."""
+    content = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _sha256_file(path: Path) -> str | None:
@@ -164,7 +182,7 @@ def _sha256_file(path: Path) -> str | None:
         return None
 
 
-def _manifest_gaps(manifest: dict, quoted: set[str]) -> str | None:
+def _manifest_gaps(manifest: dict) -> str | None:
     """What the site needs that the manifest lacks, or None."""
     for key in ("alt", "caption"):
         if not isinstance(manifest.get(key), str) or not manifest[key].strip():
@@ -176,27 +194,37 @@ def _manifest_gaps(manifest: dict, quoted: set[str]) -> str | None:
         entry = outputs.get(variant)
         if not isinstance(entry, dict) or not all(entry.get(k) for k in ("path", "sha256", "width", "height")):
             return f"manifest lacks the {variant} output"
-    facts = manifest.get("facts")
-    missing = sorted(quoted - set(facts if isinstance(facts, dict) else ()))
-    if missing:
-        return f"manifest lacks the fact(s) the post quotes: {', '.join(missing)}"
+    if not isinstance(manifest.get("facts"), dict):
+        return "manifest lacks facts"
+    if not manifest.get("manifest_sha256"):
+        return "manifest lacks manifest_sha256 (an older pipeline wrote it)"
     return None
 
 
-def stale_reason(source: FigureSource, root: Path = REPO_ROOT, quoted: set[str] | None = None) -> str | None:
+def stale_reason(source: FigureSource, root: Path = REPO_ROOT) -> str | None:
     """Why the figure must be rebuilt, or None when it is up to date. Never raises
-    for a broken manifest: that is a reason to rebuild, named with its file."""
+    for a broken manifest or unreadable code: that is a reason to rebuild, named
+    with its file (and line)."""
     root = Path(root)
+    try:
+        current = inputs_hash(source.path, source.package_dir)
+    except sourcehash.SourceError as exc:
+        return f"cannot read the code: {exc}"
     try:
         manifest = read_manifest(source.name, root)
     except ManifestError as exc:
         return str(exc)
     if manifest is None:
         return "no manifest"
-    gap = _manifest_gaps(manifest, quoted_facts(root).get(source.name, set()) if quoted is None else quoted)
+    gap = _manifest_gaps(manifest)
     if gap:
         return gap
-    if manifest.get("inputs_sha256") != inputs_hash(source.path, source.package_dir):
+    if manifest.get("manifest_sha256") != manifest_digest(manifest):
+        return (f"{manifest_path(source.name)} was edited by hand (its content does not match "
+                f"its manifest_sha256)")
+    if manifest.get("post") != source.post or manifest.get("module") != source.relpath:
+        return f"moved to {source.relpath}"
+    if manifest.get("inputs_sha256") != current:
         return "inputs changed"
     entries = [e for entry in manifest["outputs"].values() for e in (entry, *entry.get("smaller", ()))]
     for entry in entries:
@@ -209,9 +237,30 @@ def stale_reason(source: FigureSource, root: Path = REPO_ROOT, quoted: set[str] 
 
 
 def stale(root: Path = REPO_ROOT, package_dir: Path = PACKAGE_DIR) -> list[tuple[FigureSource, str]]:
+    return [(s, r) for s in discover(package_dir) if (r := stale_reason(s, root))]
+
+
+def quote_errors(sources: list[FigureSource], root: Path = REPO_ROOT) -> dict[str, list[str]]:
+    """figure name -> what the posts quote of it that its manifest does not have
+    (a post's error, which no rebuild fixes), for the figures that are up to date;
+    under "" the quotes of figures that do not exist."""
     quoted = quoted_facts(root)
-    return [(s, r) for s in discover(package_dir)
-            if (r := stale_reason(s, root, quoted.get(s.name, set())))]
+    known = {s.name for s in sources}
+    errors: dict[str, list[str]] = {}
+    for figure in sorted(set(quoted) - known):
+        for key, where in sorted(quoted[figure].items()):
+            errors.setdefault("", []).append(
+                f"{', '.join(where)} quotes {figure}.{key}, but there is no figure {figure!r}")
+    for source in sources:
+        if source.name not in quoted or stale_reason(source, root):
+            continue
+        facts = read_manifest(source.name, root).get("facts") or {}
+        for key, where in sorted(quoted[source.name].items()):
+            if key not in facts:
+                errors.setdefault(source.name, []).append(
+                    f"{', '.join(where)} quotes {source.name}.{key}; {source.name} computes: "
+                    f"{', '.join(sorted(facts)) or 'no facts'}")
+    return errors
 
 
 # -- facts -------------------------------------------------------------------
@@ -300,17 +349,17 @@ class BuildResult:
     outputs: dict  # variant (or "data") -> manifest entry
 
 
-def _targets(name: str) -> list[Path]:
+def _targets(post: str, name: str) -> list[Path]:
     """Every file a build of `name` may write: for sweeping its leftover temp files."""
-    images = [output_path(name, v, s) for v in VARIANTS for s in (".svg", ".png")]
-    smaller = [IMAGE_DIR / f"{name}-{v}-" for v in VARIANTS]  # prefixes of <name>-<variant>-<width>w.png
-    return images + smaller + [data_path(name), manifest_path(name)]
+    images = [output_path(post, name, v, s) for v in VARIANTS for s in (".svg", ".png")]
+    smaller = [image_dir(post) / f"{name}-{v}-" for v in VARIANTS]  # prefixes of <name>-<variant>-<width>w.png
+    return images + smaller + [data_path(post, name), manifest_path(name)]
 
 
-def _smaller_files(name: str, root: Path = REPO_ROOT) -> list[Path]:
-    """The smaller raster copies of `name` now on disk (repository-relative)."""
+def _smaller_files(post: str, name: str, root: Path = REPO_ROOT) -> list[Path]:
+    """The smaller raster copies of `name` now on disk (root-relative)."""
     return sorted(p.relative_to(root) for v in VARIANTS
-                  for p in (root / IMAGE_DIR).glob(f"{name}-{v}-*w.png")
+                  for p in (root / image_dir(post)).glob(f"{name}-{v}-*w.png")
                   if re.fullmatch(rf"{re.escape(name)}-{v}-\d+w\.png", p.name))
 
 
@@ -321,11 +370,12 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
     write is atomic, so a failure leaves no partial file and the manifest
     (written last) never names a file that is not there.
     """
-    from figures_src.build import render as output, style
+    from figures_src.build import render, style
 
     root = Path(root)
+    post, name = source.post, source.name
     start = time.perf_counter()
-    for target in _targets(source.name):  # left by a build that was killed mid-write
+    for target in _targets(post, name):  # left by a build that was killed mid-write
         remove_temps((root / target).parent, target.name + ("" if target.name.endswith("-") else "."))
     try:
         module = load(source)
@@ -335,12 +385,13 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
         rendered, smaller = {}, {}
         for theme in style.THEMES:
             with theme.rc():
-                rendered[theme.name] = output.render(module.draw(data, theme), raster=figure.raster)
-            smaller[theme.name] = {width: output.downscaled(rendered[theme.name].data, width)
+                rendered[theme.name] = render.render(module.draw(data, theme), raster=figure.raster)
+            smaller[theme.name] = {width: render.downscaled(rendered[theme.name].data, width)
                                    for width in figure.smaller}
         exported = dump_data(module.export(data)) if callable(getattr(module, "export", None)) else None
         manifest = {
-            "name": source.name,
+            "name": name,
+            "post": post,
             "module": source.relpath,
             "inputs_sha256": inputs_hash(source.path, source.package_dir),
             "alt": _format(figure.alt, facts, source.name, "alt"),
@@ -351,7 +402,7 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
         if "per_seed" in data:  # a trained toy's measures, one value per training seed (experiments.seeds)
             manifest["per_seed"] = json.loads(dump_data(data["per_seed"]))
         for variant, out in rendered.items():
-            rel = output_path(source.name, variant, out.suffix)
+            rel = output_path(post, name, variant, out.suffix)
             write_atomic(root / rel, out.data)
             manifest["outputs"][variant] = {"path": "/" + rel.as_posix(), "width": out.width,
                                             "height": out.height, "sha256": out.sha256}
@@ -360,22 +411,23 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
             if smaller[variant]:
                 manifest["outputs"][variant]["smaller"] = []
             for width, png in smaller[variant].items():
-                small = smaller_path(source.name, variant, width)
+                small = smaller_path(post, name, variant, width)
                 write_atomic(root / small, png)
                 manifest["outputs"][variant]["smaller"].append(
                     {"path": "/" + small.as_posix(), "width": width, "sha256": hashlib.sha256(png).hexdigest()})
-        wanted = {smaller_path(source.name, v, w) for v in VARIANTS for w in figure.smaller}
-        for old in _smaller_files(source.name, root):
+        wanted = {smaller_path(post, name, v, w) for v in VARIANTS for w in figure.smaller}
+        for old in _smaller_files(post, name, root):
             if old not in wanted:  # a width no longer asked for
                 (root / old).unlink()
         if exported is not None:
-            write_atomic(root / data_path(source.name), exported)
-            manifest["outputs"]["data"] = {"path": "/" + data_path(source.name).as_posix(),
+            write_atomic(root / data_path(post, name), exported)
+            manifest["outputs"]["data"] = {"path": "/" + data_path(post, name).as_posix(),
                                            "bytes": len(exported),
                                            "sha256": hashlib.sha256(exported).hexdigest()}
         else:
-            (root / data_path(source.name)).unlink(missing_ok=True)
-        write_atomic(root / manifest_path(source.name), dump_manifest(manifest).encode())
+            (root / data_path(post, name)).unlink(missing_ok=True)
+        manifest["manifest_sha256"] = manifest_digest(manifest)
+        write_atomic(root / manifest_path(name), dump_manifest(manifest).encode())
     except FigureError:
         raise
     except Exception as exc:

@@ -21,11 +21,12 @@ from pathlib import Path
 import matplotlib
 
 from figures_src.util.atomic import write_atomic
-from figures_src.util.paths import POST_SLUG
 from figures_src.build.style import CSS_PX_PER_PT
 
 RASTER_SCALE = 2  # PNGs are written at 2x their CSS size
-HASH_SALT = POST_SLUG  # seeds matplotlib's SVG ids: any fixed string makes them reproducible
+# Seeds matplotlib's SVG ids: a fixed string makes them reproducible. A constant,
+# not a path or a post's name: where a figure lives must shape none of its bytes.
+HASH_SALT = "figures_src"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ the keys and values of the earlier tokens are computed again and again. With
 the cache (figures_src.nn.attention.KVCache), the first step reads the prompt
 and stores each layer's keys and values; every later step feeds only the token
 just chosen, appends one key and one value per layer, and attends over all of
-them. The logits are the same either way (tests/nn/test_kv_cache.py).
+them. The logits are the same either way (tests/nn/test_cache.py).
 
 Both runs compute logits at the last position only (DecoderOnly's
 last_only), the one generation reads: the comparison is then about the

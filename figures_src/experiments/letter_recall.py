@@ -25,7 +25,7 @@ The RNN and LSTM are torch.nn.RNN / torch.nn.LSTM (batch-first, one layer).
 The hand-written nn.rnn.SimpleRNN computes the same function as nn.RNN
 (tests/nn/test_rnn.py), but its Python loop over 32 time steps made a
 training step about 1.5x slower (measured 14.6 against 9.5 ms of CPU per
-step, batch 32, on the shared 2-core machine), and three models times
+step, batch 32, on a 2-core CPU), and three models times
 five seeds must fit in the figure build's time budget.
 
 "Same budget"

@@ -21,13 +21,14 @@ import inspect
 import io
 import json
 import re
+import sys
 import time
 from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
-from ..util import seeding, sourcehash
+from ..util import inputs, seeding, sourcehash
 from .seeds import SEEDS
 from ..util.atomic import write_atomic
 from ..util.paths import CHECKPOINT_DIR, PACKAGE_DIR
@@ -92,15 +93,8 @@ def train(model, make_batch, *, max_steps, lr=1e-3, stop_loss=None, generator=No
 
 
 def code_files(build_and_train, package_dir=PACKAGE_DIR):
-    """The code whose edits must retrain a model: the module defining
-    build_and_train, every figures_src module it imports (transitively, but
-    never the look, the figure pipeline or the plumbing), this loop and the seeding."""
-    package_dir = Path(package_dir).resolve()
-    look = [package_dir / name for name in ("build/style.py", "build/render.py", "build/pipeline.py", "figures/figure.py",
-                                            *sourcehash.PLUMBING)]
-    caller = Path(inspect.getsourcefile(build_and_train)).resolve()
-    files = set(sourcehash.module_files(caller, package_dir, exclude=look))
-    return sorted(files | {Path(__file__).resolve(), Path(seeding.__file__).resolve()})
+    """The code whose edits must retrain a model: see figures_src.util.inputs."""
+    return inputs.checkpoint_inputs(Path(inspect.getsourcefile(build_and_train)), package_dir)
 
 
 def checkpoint_path(name, config, build_and_train, package_dir=PACKAGE_DIR, folder=None):
@@ -126,9 +120,8 @@ def cached(name, config, build_and_train, folder=None, wait=True):
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             return None
-        if path.exists():
-            # explicit: the checkpoint pickles whole modules (torch >= 2.6 defaults to True)
-            saved = torch.load(path, weights_only=False)
+        saved = _load(path)
+        if saved is not None:
             saved["model"].eval()
             return saved["model"], saved["metrics"]
         print(f"training {name} (no checkpoint {path.name})", flush=True)
@@ -155,6 +148,26 @@ def cached_seeds(name, config, build_and_train, seeds=SEEDS, folder=None):
     configs = [{**config, "seed": seed} for seed in seeds]
     results = {i: cached(name, c, build_and_train, folder, wait=False) for i, c in enumerate(configs)}
     return [results[i] or cached(name, c, build_and_train, folder) for i, c in enumerate(configs)]
+
+
+def _load(path):
+    """The saved {"model", "metrics"}, or None when there is none. A damaged file
+    (a disk error, a killed copy) is named, deleted and so retrained: the cache
+    only ever saves time."""
+    if not path.exists():
+        return None
+    try:
+        # explicit: the checkpoint pickles whole modules (torch >= 2.6 defaults to True)
+        saved = torch.load(path, weights_only=False)
+        if not isinstance(saved, dict) or not {"model", "metrics"} <= saved.keys():
+            raise ValueError("not a checkpoint of this cache")
+    except Exception as exc:  # torch raises RuntimeError, pickle's errors, EOFError, ...
+        problem = (str(exc).splitlines() or [type(exc).__name__])[0]
+        print(f"checkpoint {path} is unreadable ({problem}): deleting it and retraining",
+              file=sys.stderr, flush=True)
+        path.unlink(missing_ok=True)
+        return None
+    return saved
 
 
 def _prune(current, name):

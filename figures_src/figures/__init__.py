@@ -1,10 +1,11 @@
-"""One module per figure of the post. How to add a figure:
+"""One folder per post, one module per figure. How to add a figure:
 
 The contract
 ------------
-A module `figures_src/figures/<name_with_underscores>.py` declares its figure
-and two functions; the pipeline finds it by its file name (the figure is
-called `<name-with-dashes>`; modules starting with "_" are not figures):
+A module `figures_src/figures/<post_slug_with_underscores>/<name_with_underscores>.py`
+declares its figure and two functions; the pipeline finds it by its file name
+(the figure is called `<name-with-dashes>`, unique across all posts; modules
+starting with "_" are not figures) and it belongs to the post of its folder:
 
     FIGURE = Figure(name=..., alt=..., caption=..., raster=False)
     def compute() -> dict    # heavy, theme-independent; called ONCE per build,
@@ -56,13 +57,15 @@ Example
 
 Build and check
 ---------------
-    make figure-sine-demo          # or: .venv/bin/python -m figures_src build sine-demo
+    make figure-sine-demo          # or: .venv/bin/python -m figures_src.build build sine-demo
     make figures                   # every stale figure (make -j2 figures: in parallel)
     make figures-list              # names, modules, stale or ok
 
-Outputs: assets/img/posts/give-me-attention/sine-demo-{light,dark}.svg and the
-manifest _data/figures/sine-demo.yml (site.data.figures["sine-demo"]: alt,
-caption, width/height, facts). Commit all three.
+Outputs: assets/img/posts/<post slug>/sine-demo-{light,dark}.svg and the
+manifest _data/figures/sine-demo.yml (site.data.figures["sine-demo"]: post,
+alt, caption, width/height, facts). Commit all three. The post embeds the
+figure with `{% figure sine-demo %}` and quotes a fact with
+`{% fact sine-demo period %}`.
 
 Its test goes in tests/figures/test_sine_demo.py and checks compute()'s data,
 the same tensors the figure draws, e.g. with the `figure_data` fixture

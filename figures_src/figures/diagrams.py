@@ -100,7 +100,8 @@ def call_order(block, length: int = 5, memory_length: int = 3, seed: int = 0) ->
     generator = torch.Generator().manual_seed(seed)
     d_model = block.self_attn.d_model
     x = torch.randn(2, length, d_model, generator=generator)
-    memory = torch.randn(2, memory_length, d_model, generator=generator) if block.cross_attention else None
+    memory = torch.randn(2, memory_length, d_model,
+                         generator=generator) if block.cross_attention else None
     calls, handles = [], []
     for name, child in block.named_children():
         def hook(module, inputs, output, name=name):
@@ -135,7 +136,8 @@ class Drawn:
     prefix: str
     source: str  # the caller's node the block reads from
     output: str  # the block's last spine node
-    steps: dict = field(default_factory=dict)  # node id -> tuple of steps (() = a pass-through point)
+    # node id -> tuple of steps (() = a pass-through point)
+    steps: dict = field(default_factory=dict)
 
     def node(self, step: str) -> str:
         """The node id that computes `step`."""
@@ -163,7 +165,8 @@ def box(graph, name: str, label: str, theme, color: str | None, **attrs) -> None
 
 
 def plus(graph, name: str, theme, **attrs) -> None:
-    graph.node(name, "+", shape="circle", width="0.3", height="0.3", fixedsize="true", fontsize="16",
+    graph.node(name, "+", shape="circle", width="0.3", height="0.3", fixedsize="true",
+               fontsize="16",
                style="filled", fillcolor=theme.background, margin="0", **attrs)
 
 
@@ -178,7 +181,8 @@ def point(graph, name: str, theme, visible: bool = True, **attrs) -> None:
 
 def sublayer_label(spec: BlockSpec, sublayer: str, sizes: bool) -> str:
     if sublayer == "ffn":
-        return html("Feed Forward", small=f"{spec.d_model} → {spec.d_ff} → {spec.d_model}" if sizes else None)
+        return html("Feed Forward",
+                    small=f"{spec.d_model} → {spec.d_ff} → {spec.d_model}" if sizes else None)
     heads = f"<I>h</I> = {spec.n_heads}, " if sizes else ""
     if spec.d_k == spec.d_v:
         dims = f"<I>d<SUB>k</SUB></I> = <I>d<SUB>v</SUB></I> = {spec.d_k}"
@@ -246,7 +250,8 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
 
     with g.subgraph(name=f"cluster_{prefix}") as frame:
         frame.attr(label=frame_label, labelloc="b", labeljust="r" if side == "right" else "l",
-                   style="rounded", peripheries="1", color=theme.muted, fontcolor=theme.heading, penwidth="1.2",
+                   style="rounded", peripheries="1", color=theme.muted, fontcolor=theme.heading,
+                   penwidth="1.2",
                    fontsize="16", margin="8")
         below = source  # the spine node the stream leaves from
         for sublayer in spec.sublayers:

@@ -16,8 +16,8 @@ from figures_src.util import paths
 # Both can point elsewhere, e.g. to try a post with figures before committing it.
 SOURCE = Path(os.environ.get("BROWSER_TEST_SOURCE", paths.REPO_ROOT))
 SITE = Path(os.environ.get("BROWSER_TEST_SITE", SOURCE / "_site"))
-POST_SOURCE = SOURCE / paths.POST_FILE
-POST_URL = paths.POST_URL
+POST_SOURCE = paths.post_file(paths.SHOWCASE_POST, SOURCE)
+POST_URL = paths.post_url(paths.SHOWCASE_POST)
 PHONE = {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True}
 
 

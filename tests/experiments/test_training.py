@@ -1,4 +1,5 @@
-"""The training loop is seeded and stops early; the checkpoint cache trains once, even across processes."""
+"""The training loop is seeded and stops early; the checkpoint cache trains
+once, even across processes, and retrains a damaged checkpoint."""
 import multiprocessing
 import time
 
@@ -50,7 +51,8 @@ def test_early_stopping_on_loss_threshold():
 
 
 def build_and_train_counted(config):
-    """Records each call in a file (shared by processes), and is slow enough for the calls to overlap."""
+    """Records each call in a file (shared by processes), and is slow enough
+    for the calls to overlap."""
     with open(config["calls_file"], "a") as f:
         f.write("trained\n")
     time.sleep(1.0)
@@ -79,7 +81,8 @@ def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
     assert (tmp_path / "calls").read_text().count("trained") == 2
     (current,) = tmp_path.glob("copier-*.pt")
     assert current != first[0]
-    assert {p.name for p in tmp_path.iterdir()} == {current.name, current.with_suffix(".lock").name, "calls"}
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {current.name, current.with_suffix(".lock").name, "calls"}
 
 
 def test_each_seed_is_its_own_checkpoint(tmp_path, monkeypatch):
@@ -131,14 +134,18 @@ def test_cache_hit_and_miss_leave_the_random_state_alike(tmp_path, monkeypatch):
 
 
 def _toy_package(root):
-    """root/toypkg: a builder module importing a model module that imports the pipeline's style."""
+    """root/toypkg, laid out like figures_src: a builder in experiments/ importing a
+    model in nn/ that imports the build's style, and a copy of the training loop."""
     package = root / "toypkg"
-    package.mkdir()
-    (package / "__init__.py").write_text('"""A toy package."""\n')
-    (package / "style.py").write_text("COLOR = 'red'\n")
-    (package / "model.py").write_text("from . import style\nWIDTH = 4\n")
-    (package / "builder.py").write_text("from .model import WIDTH\n\ndef build_and_train(config):\n"
-                                        "    return None, {}\n")
+    for folder in ("", "build", "nn", "experiments", "util"):
+        (package / folder).mkdir(exist_ok=True)
+        (package / folder / "__init__.py").write_text('"""A toy package."""\n')
+    (package / "build" / "style.py").write_text("COLOR = 'red'\n")
+    (package / "nn" / "model.py").write_text("from ..build import style\nWIDTH = 4\n")
+    (package / "experiments" / "builder.py").write_text(
+        "from ..nn.model import WIDTH\n\ndef build_and_train(config):\n    return None, {}\n")
+    (package / "experiments" / "training.py").write_text("STEPS = 1\n")
+    (package / "util" / "seeding.py").write_text("SEED = 0\n")
     return package
 
 
@@ -146,29 +153,50 @@ def test_cache_key_follows_imports_but_not_the_style(tmp_path, monkeypatch):
     """Editing a module the builder imports (even indirectly) retrains; restyling does not."""
     package = _toy_package(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    from toypkg.builder import build_and_train
+    from toypkg.experiments.builder import build_and_train
 
     def key():
         return training.checkpoint_path("toy", {"seed": 0}, build_and_train, package_dir=package)
 
-    assert {p.name for p in training.code_files(build_and_train, package)} == {
-        "__init__.py", "builder.py", "model.py", "training.py", "seeding.py"}
+    files = training.code_files(build_and_train, package)
+    assert {p.relative_to(package).as_posix() for p in files} == {
+        "__init__.py", "experiments/__init__.py", "experiments/builder.py", "nn/__init__.py",
+        "nn/model.py", "experiments/training.py", "util/seeding.py"}
     before = key()
-    (package / "style.py").write_text("COLOR = 'blue'\n")
+    (package / "build" / "style.py").write_text("COLOR = 'blue'\n")
     assert key() == before
-    (package / "model.py").write_text("from . import style\nWIDTH = 8\n")
+    (package / "nn" / "model.py").write_text("from ..build import style\nWIDTH = 8\n")
     changed = key()
     assert changed != before
-    (package / "model.py").write_text('"""Reworded."""\n# a comment\nfrom . import style\n\nWIDTH = 8\n')
+    (package / "nn" / "model.py").write_text(
+        '"""Reworded."""\n# a comment\nfrom ..build import style\n\nWIDTH = 8\n')
     assert key() == changed  # documentation never retrains
+    (package / "experiments" / "training.py").write_text("STEPS = 2\n")
+    assert key() != changed  # the training loop counts toward every checkpoint
+
+
+def test_a_damaged_checkpoint_is_named_deleted_and_retrained(tmp_path, capsys):
+    config = {"seed": 0, "calls_file": str(tmp_path / "calls")}
+    training.cached("copier", config, build_and_train_counted, folder=tmp_path)
+    (checkpoint,) = tmp_path.glob("copier-*.pt")
+    checkpoint.write_bytes(checkpoint.read_bytes()[:100])  # a truncated copy
+    capsys.readouterr()
+    model, metrics = training.cached("copier", config, build_and_train_counted, folder=tmp_path)
+    assert f"checkpoint {checkpoint} is unreadable" in capsys.readouterr().err
+    assert (tmp_path / "calls").read_text().count("trained") == 2
+    assert metrics["final_loss"] >= 0 and checkpoint.is_file()
+    training.cached("copier", config, build_and_train_counted, folder=tmp_path)  # sound again
+    assert (tmp_path / "calls").read_text().count("trained") == 2
 
 
 def test_cache_key_of_the_real_models_covers_their_imports():
     from figures_src.experiments import reversal, two_lookups
 
     files = {p.name for p in training.code_files(two_lookups.build_and_train)}
-    assert {"two_lookups.py", "reversal.py", "training.py", "transformer.py", "attention.py"} <= files
-    assert not files & {"style.py", "pipeline.py", "figure.py", "files.py", "paths.py", "sourcehash.py"}
+    assert {"two_lookups.py", "reversal.py", "training.py", "transformer.py",
+            "attention.py"} <= files
+    assert not files & {"style.py", "pipeline.py", "render.py", "figure.py", "atomic.py",
+                        "paths.py", "sourcehash.py", "inputs.py"}
     assert "two_lookups.py" not in {p.name for p in training.code_files(reversal.build_and_train)}
 
 

@@ -53,10 +53,10 @@ def test_rows_are_labelled_with_inputs_and_outputs(figure_data, figure_module):
 
 
 def test_rendered_at_preview_size(figure_data, figure_module):
-    from figures_src.build import render as output, style
+    from figures_src.build import render, style
     module = figure_module(NAME)
     assert module.FIGURE.raster
     for theme in style.THEMES:
         with theme.rc():
-            png = output.render(module.draw(figure_data(NAME), theme), raster=True).data
+            png = render.render(module.draw(figure_data(NAME), theme), raster=True).data
         assert png_size(png) == (module.WIDTH * RASTER_SCALE, module.HEIGHT * RASTER_SCALE)

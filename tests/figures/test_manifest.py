@@ -8,6 +8,7 @@ import yaml
 
 from figures_src.build import pipeline
 from figures_src.build.render import RASTER_SCALE, png_size, svg_size
+from figures_src.util import paths
 
 SOURCES = pipeline.discover()
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -23,7 +24,11 @@ def _manifest(name):
 def test_manifest_is_current(source):
     manifest = _manifest(source.name)
     assert manifest["name"] == source.name
+    assert manifest["post"] == source.post
     assert manifest["module"] == source.relpath
+    assert manifest["manifest_sha256"] == pipeline.manifest_digest(manifest), (
+        f"{source.name}: {pipeline.manifest_path(source.name)} was edited by hand: "
+        f"run `make figure-{source.name}`")
     assert manifest["inputs_sha256"] == pipeline.inputs_hash(source.path), (
         f"{source.name}: {source.relpath} or a module it imports changed since the figure "
         f"was built: run `make figure-{source.name}` and commit the outputs")
@@ -55,7 +60,7 @@ def test_manifest_facts_and_text_are_what_compute_gives(source, figure_data, fig
 def test_output_file(source, variant):
     manifest = _manifest(source.name)
     entry = manifest["outputs"][variant]
-    prefix = "/" + pipeline.IMAGE_DIR.as_posix() + "/"
+    prefix = "/" + paths.image_dir(source.post).as_posix() + "/"
     assert entry["path"].startswith(prefix + f"{source.name}-{variant}."), entry["path"]
     path = pipeline.REPO_ROOT / entry["path"].lstrip("/")
     assert path.is_file(), f"{source.name}: {path} is missing: run `make figure-{source.name}`"
@@ -72,7 +77,8 @@ def test_output_file(source, variant):
         assert (entry["width"], entry["height"]) == svg_size(data)
     elif path.suffix == ".png":
         width, height = png_size(data)
-        assert (entry["width"], entry["height"]) == (round(width / RASTER_SCALE), round(height / RASTER_SCALE))
+        css = (round(width / RASTER_SCALE), round(height / RASTER_SCALE))
+        assert (entry["width"], entry["height"]) == css
     else:
         pytest.fail(f"{path.name}: neither SVG nor PNG")
     assert entry["width"] > 0 and entry["height"] > 0
@@ -85,7 +91,7 @@ def test_manifest_yaml_is_stable(source):
     path = pipeline.REPO_ROOT / pipeline.manifest_path(source.name)
     text = path.read_text(encoding="utf-8")
     assert pipeline.dump_manifest(yaml.safe_load(text)) == text
-    keys = ["name", "module", "inputs_sha256", "alt", "caption", "outputs", "facts", "per_seed"]
+    keys = list(pipeline.MANIFEST_KEYS)
     if "per_seed" not in yaml.safe_load(text):  # a trained toy's values per seed, when it has them
         keys.remove("per_seed")
     assert list(yaml.safe_load(text)) == keys
@@ -107,6 +113,7 @@ def test_manifest_carries_only_quoted_facts(source, figure_module):
     fields = {name.split(".")[0].split("[")[0]
               for text in (figure.caption, figure.alt)
               for _, name, _, _ in string.Formatter().parse(text) if name}
-    quoted = fields | pipeline.quoted_facts().get(source.name, set())
+    quoted = fields | set(pipeline.quoted_facts().get(source.name, {}))
     unused = sorted(set(_manifest(source.name).get("facts", {})) - quoted)
-    assert not unused, f"{source.name}: facts nobody quotes: {unused} (keep them in compute()'s data)"
+    assert not unused, (f"{source.name}: facts nobody quotes: {unused} "
+                        f"(keep them in compute()'s data)")

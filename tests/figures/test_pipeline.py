@@ -1,8 +1,9 @@
 """The pipeline itself: staleness from content hashes, determinism, failures.
 
-Most tests run on a throwaway copy of the pipeline (the package's top-level
-modules and the training loop) with small synthetic figure modules, so they
-can edit sources and break figures without touching the repository.
+Most tests run on a throwaway copy of the package's machinery (util/, build/,
+figures/figure.py and the training loop) with small synthetic figure modules of
+a post "demo-post", so they can edit sources and break figures without
+touching the repository.
 """
 import os
 import shutil
@@ -14,10 +15,14 @@ import pytest
 import yaml
 
 from figures_src.build import pipeline
-from figures_src.util import seeding
+from figures_src.util import paths, seeding
 
 REAL = pipeline.PACKAGE_DIR
-PIPELINE_MODULES = tuple(sorted(p.name for p in REAL.glob("*.py")))  # figure.py, pipeline.py, ...
+# What the copy needs of the real package: everything but the nn, the experiments and the figures.
+MACHINERY = ("__init__.py", "util", "build", "figures/__init__.py", "figures/figure.py",
+             "experiments/__init__.py", "experiments/training.py")
+POST = "demo-post"  # the synthetic figures' post: figures/demo_post/, assets/img/posts/demo-post/
+IMAGES = paths.image_dir(POST)
 
 HELPER = '''
 """A shared helper, like figures_src.nn."""
@@ -98,28 +103,35 @@ def draw(data, theme):
 def project(tmp_path):
     """A temporary project: a copy of the pipeline plus synthetic figures."""
     pkg = tmp_path / "src" / "figures_src"
-    (pkg / "figures").mkdir(parents=True)
+    for rel in MACHINERY:
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        if (REAL / rel).is_dir():
+            shutil.copytree(REAL / rel, pkg / rel, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(REAL / rel, pkg / rel)
     (pkg / "models").mkdir()
-    for name in PIPELINE_MODULES:
-        shutil.copy(REAL / name, pkg / name)
-    (pkg / "experiments").mkdir()
-    (pkg / "experiments" / "__init__.py").write_text('"""experiments"""\n')
-    shutil.copy(REAL / "experiments" / "training.py", pkg / "experiments" / "training.py")
-    (pkg / "figures" / "__init__.py").write_text('"""figures"""\n')
     (pkg / "models" / "__init__.py").write_text('"""models"""\n')
     (pkg / "models" / "helper.py").write_text(HELPER)
     (pkg / "models" / "inner.py").write_text(INNER)
-    (pkg / "figures" / "lines.py").write_text(LINES)
-    (pkg / "figures" / "boxes.py").write_text(BOXES)
+    figures = pkg / "figures" / paths.figures_folder(POST)
+    figures.mkdir()
+    (figures / "__init__.py").write_text('"""The demo post\'s figures."""\n')
+    (figures / "lines.py").write_text(LINES)
+    (figures / "boxes.py").write_text(BOXES)
     return pkg
 
 
+def figure_file(pkg: Path, module: str, post: str = POST) -> Path:
+    return pkg / "figures" / paths.figures_folder(post) / f"{module}.py"
+
+
 def cli(pkg: Path, *args, root: Path):
-    """Run `python -m figures_src --root ROOT ARGS` inside the temporary project (ROOT made first)."""
+    """Run `python -m figures_src.build --root ROOT ARGS` in the temporary project
+    (ROOT made first)."""
     root.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)
-    return subprocess.run([sys.executable, "-m", "figures_src", "--root", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "figures_src.build", "--root", str(root), *args],
                           cwd=pkg.parent, capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -144,24 +156,27 @@ def reword(path: Path) -> None:
 
 def test_inputs_follow_imports_transitively(project):
     files = {p.relative_to(project.parent).as_posix()
-             for p in pipeline.input_files(project / "figures" / "lines.py", project)}
-    assert {"figures_src/figures/give_me_attention/lines.py", "figures_src/models/inner.py", "figures_src/models/helper.py",
-            "figures_src/figures/figure.py", "figures_src/build/pipeline.py", "figures_src/build/style.py",
+             for p in pipeline.input_files(figure_file(project, "lines"), project)}
+    assert {"figures_src/figures/demo_post/lines.py", "figures_src/models/inner.py",
+            "figures_src/models/helper.py", "figures_src/figures/figure.py",
+            "figures_src/build/pipeline.py", "figures_src/build/style.py",
             "figures_src/build/render.py", "figures_src/util/seeding.py"} <= files
-    assert "figures_src/figures/give_me_attention/boxes.py" not in files and "figures_src/__main__.py" not in files
+    assert "figures_src/figures/demo_post/boxes.py" not in files
+    assert "figures_src/build/__main__.py" not in files
 
 
-@pytest.mark.parametrize("edited", ["models/helper.py", "models/inner.py", "figures/lines.py", "style.py",
-                                    "pipeline.py", "models/__init__.py"])
+@pytest.mark.parametrize("edited", ["models/helper.py", "models/inner.py",
+                                    "figures/demo_post/lines.py", "build/style.py",
+                                    "build/pipeline.py", "models/__init__.py"])
 def test_comments_docstrings_and_blank_lines_never_change_the_hash(project, edited):
-    lines = project / "figures" / "lines.py"
+    lines = figure_file(project, "lines")
     before = pipeline.inputs_hash(lines, project)
     reword(project / edited)
     assert pipeline.inputs_hash(lines, project) == before
 
 
 def test_package_init_counts_once_it_runs_code(project):
-    lines = project / "figures" / "lines.py"
+    lines = figure_file(project, "lines")
     init = project / "models" / "__init__.py"
     before = pipeline.inputs_hash(lines, project)
     init.write_text('"""models: a documentation edit"""\n')
@@ -171,18 +186,20 @@ def test_package_init_counts_once_it_runs_code(project):
 
 
 @pytest.mark.parametrize("edited, lines_changes, boxes_changes", [
-    ("figures/lines.py", True, False),  # one figure module: that figure only
-    ("figures/boxes.py", False, True),
+    ("figures/demo_post/lines.py", True, False),  # one figure module: that figure only
+    ("figures/demo_post/boxes.py", False, True),
     ("models/helper.py", True, False),  # shared code: what imports it, transitively
-    ("style.py", True, True),  # the pipeline: everything
-    ("__main__.py", False, False),  # the CLI does not shape a figure
-    ("files.py", False, False),  # plumbing: how bytes are written, not what they are
-    ("paths.py", False, False),
+    ("build/style.py", True, True),  # the build: everything
+    ("build/__main__.py", False, False),  # the CLI does not shape a figure
+    ("util/atomic.py", False, False),  # plumbing: how bytes are written, not what they are
+    ("util/paths.py", False, False),
+    ("util/inputs.py", False, False),
     ("figures/__init__.py", True, True),  # a package __init__ that runs code: all its modules
+    ("figures/demo_post/__init__.py", True, True),
 ])
 def test_edit_changes_the_hash_of_dependents_only(project, edited, lines_changes, boxes_changes):
     def hashes():
-        return {name: pipeline.inputs_hash(project / "figures" / f"{name}.py", project)
+        return {name: pipeline.inputs_hash(figure_file(project, name), project)
                 for name in ("lines", "boxes")}
 
     before = hashes()
@@ -216,13 +233,13 @@ def test_build_then_stale_detection(project, tmp_path):
     assert manifest["caption"] == "Slope 0.667, $$\\sqrt{d_k}$$."
     assert manifest["facts"] == {"slope": 0.6667}
 
-    image = out / "assets/img/posts/give-me-attention/lines-dark.svg"
+    image = out / IMAGES / "lines-dark.svg"
     image.write_bytes(image.read_bytes() + b" ")  # a hand edit of an output
     assert cli(project, "stale", root=out).stdout.split() == ["lines"]
     cli(project, "build", "--stale", root=out)
     assert cli(project, "stale", root=out).stdout.split() == []
 
-    (out / "assets/img/posts/give-me-attention/boxes-light.svg").unlink()  # a lost output
+    (out / IMAGES / "boxes-light.svg").unlink()  # a lost output
     assert cli(project, "stale", root=out).stdout.split() == ["boxes"]
     cli(project, "build", "boxes", root=out)
 
@@ -247,7 +264,7 @@ def test_two_builds_are_byte_identical(project, tmp_path):
     ("broken_compute", BROKEN_COMPUTE, "training diverged"),
 ])
 def test_failing_figure_leaves_nothing_and_is_named(project, tmp_path, module, source, message):
-    (project / "figures" / f"{module}.py").write_text(source)
+    figure_file(project, module).write_text(source)
     out = tmp_path / "out"
     name = module.replace("_", "-")
     result = cli(project, "build", name, root=out)
@@ -261,7 +278,7 @@ def test_failure_keeps_figures_already_built(project, tmp_path):
     out = tmp_path / "out"
     assert cli(project, "build", "boxes", root=out).returncode == 0
     before = files_under(out)
-    (project / "figures" / "broken_dark.py").write_text(BROKEN_DARK)
+    figure_file(project, "broken_dark").write_text(BROKEN_DARK)
     assert cli(project, "build", "broken-dark", root=out).returncode != 0
     assert files_under(out) == before
 
@@ -273,7 +290,7 @@ def test_unknown_figure_is_named(project, tmp_path):
 
 
 def test_module_name_must_match_declared_name(project, tmp_path):
-    (project / "figures" / "misnamed.py").write_text(BOXES)  # declares "boxes"
+    figure_file(project, "misnamed").write_text(BOXES)  # declares "boxes"
     result = cli(project, "build", "misnamed", root=tmp_path / "out")
     assert result.returncode != 0 and "misnamed" in result.stderr
 
@@ -313,7 +330,8 @@ def test_real_figure_builds_byte_identical_twice(tmp_path, name):
     for run in ("first", "second"):
         root = tmp_path / run
         root.mkdir()
-        result = subprocess.run([sys.executable, "-m", "figures_src", "--root", str(root), "build", name],
+        result = subprocess.run([sys.executable, "-m", "figures_src.build", "--root", str(root),
+                                 "build", name],
                                 cwd=pipeline.REPO_ROOT, capture_output=True, text=True, env=env,
                                 timeout=600)
         assert result.returncode == 0, result.stderr
@@ -325,14 +343,15 @@ def test_real_figure_builds_byte_identical_twice(tmp_path, name):
 
 def test_rewording_the_real_code_leaves_every_figure_up_to_date(tmp_path):
     """A comment and a reworded docstring in nn/positional.py, nn/attention.py and
-    style.py (in a copy of the package) leave `list` reporting every figure ok."""
+    build/style.py (in a copy of the package) leave `list` reporting every figure ok."""
     copy = tmp_path / "figures_src"
     shutil.copytree(REAL, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    for rel in ("nn/positional.py", "nn/attention.py", "style.py"):
+    for rel in ("nn/positional.py", "nn/attention.py", "build/style.py"):
         reword(copy / rel)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)
-    result = subprocess.run([sys.executable, "-m", "figures_src", "--root", str(pipeline.REPO_ROOT), "list"],
+    result = subprocess.run([sys.executable, "-m", "figures_src.build",
+                             "--root", str(pipeline.REPO_ROOT), "list"],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -342,34 +361,76 @@ def test_rewording_the_real_code_leaves_every_figure_up_to_date(tmp_path):
 
 # -- the manifest is part of freshness ----------------------------------------
 
-POST_QUOTING = '{% include fact.html figure="lines" key="slope" digits=2 %} is the slope.\n'
+POST_FILE = paths.POSTS_DIR / f"2024-01-01-{POST}.md"
+POST_QUOTING = "{% fact lines slope digits=2 %} is the slope.\n"
+
+
+def build_with_post(project, out, text=POST_QUOTING):
+    (out / paths.POSTS_DIR).mkdir(parents=True)
+    (out / POST_FILE).write_text(text)
+    assert cli(project, "build", root=out).returncode == 0
+
+
+def rows(listed) -> dict:
+    return dict(line.split(None, 1) for line in listed.stdout.splitlines())
 
 
 @pytest.mark.parametrize("damage, reason", [
-    (lambda text: text + "\n  - [unclosed", "lines.yml is not valid YAML"),
+    (lambda text: text + "\nfacts: [unclosed\n", "lines.yml is not valid YAML"),
     (lambda text: "a string\n", "lines.yml is not a mapping"),
     (lambda text: text.replace("alt: Two lines.", "alt: ''"), "manifest lacks alt"),
     (lambda text: text.replace("  dark:", "  darkish:"), "manifest lacks the dark output"),
-    (lambda text: text.replace("  slope:", "  slope_old:"), "lacks the fact(s) the post quotes: slope"),
+    (lambda text: text.replace("  slope:", "  slope_old:"), "lines.yml was edited by hand"),
+    (lambda text: text.replace("slope: 0.6667", "slope: 0.7"), "lines.yml was edited by hand"),
+    (lambda text: text.replace("caption: Slope 0.667", "caption: Slope 0.7"), "was edited by hand"),
+    (lambda text: text.replace("alt: Two lines.", "alt: Three lines."), "was edited by hand"),
+    (lambda text: "".join(line for line in text.splitlines(True) if "manifest_sha256" not in line),
+     "manifest lacks manifest_sha256"),
 ])
 def test_broken_manifest_is_stale_named_and_repaired(project, tmp_path, damage, reason):
     out = tmp_path / "out"
-    (out / "_posts").mkdir(parents=True)
-    (out / pipeline.POST_FILE).write_text(POST_QUOTING)
-    assert cli(project, "build", root=out).returncode == 0
+    build_with_post(project, out)
     manifest = out / "_data/figures/lines.yml"
-    manifest.write_text(damage(manifest.read_text()))
+    damaged = damage(manifest.read_text())
+    assert damaged != manifest.read_text(), "the damage must change the file"
+    manifest.write_text(damaged)
 
     listed = cli(project, "list", root=out)
     assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
-    rows = dict(line.split(None, 1) for line in listed.stdout.splitlines())
-    assert rows["boxes"].endswith(" ok")  # the other figures still list
-    assert reason in rows["lines"] and "stale" in rows["lines"], rows["lines"]
+    assert rows(listed)["boxes"].endswith(" ok")  # the other figures still list
+    row = rows(listed)["lines"]
+    assert reason in row and "stale" in row, row
     if "YAML" in reason or "mapping" in reason:
-        assert "make figure-lines" in rows["lines"]
+        assert "make figure-lines" in rows(listed)["lines"]
     assert cli(project, "stale", root=out).stdout.split() == ["lines"]
     assert cli(project, "build", "--stale", root=out).returncode == 0  # `make figures` repairs it
     assert cli(project, "stale", root=out).stdout.split() == []
+    assert "slope: 0.6667" in manifest.read_text()
+
+
+def test_a_fact_no_figure_computes_is_the_posts_error_not_a_stale_figure(project, tmp_path):
+    """A typo in a quoted key: rebuilding cannot fix it, so the figure is not
+    stale (no endless `make figures`); `list` names the post, the key and the keys there are."""
+    out = tmp_path / "out"
+    build_with_post(project, out, POST_QUOTING + "{% fact lines slop %} and {% fact nowhere x %}\n")
+    assert cli(project, "stale", root=out).stdout.split() == []
+    listed = cli(project, "list", root=out)
+    assert listed.returncode == 1
+    assert rows(listed)["lines"].endswith(" ok")
+    expected = f"{POST_FILE.as_posix()} quotes lines.slop; lines computes: slope"
+    assert expected in listed.stderr, listed.stderr
+    assert "quotes nowhere.x, but there is no figure 'nowhere'" in listed.stderr
+
+
+def test_quoted_facts_are_read_from_every_post(project, tmp_path):
+    out = tmp_path / "out"
+    (out / paths.POSTS_DIR).mkdir(parents=True)
+    (out / POST_FILE).write_text(POST_QUOTING)
+    other = out / paths.POSTS_DIR / "2024-02-02-other.md"
+    other.write_text("{%- fact lines slope as=percent %}\n{% fact boxes n %}\n")
+    assert pipeline.quoted_facts(out) == {
+        "lines": {"slope": [POST_FILE.as_posix(), "_posts/2024-02-02-other.md"]},
+        "boxes": {"n": ["_posts/2024-02-02-other.md"]}}
 
 
 # -- seeds: a checkpoint-cache hit and a miss build the same bytes -----------
@@ -411,7 +472,7 @@ def draw(data, theme):
 
 
 def test_cold_and_warm_checkpoint_cache_build_the_same_bytes(project, tmp_path):
-    (project / "figures" / "trained.py").write_text(TRAINED)
+    figure_file(project, "trained").write_text(TRAINED)
     checkpoints = project.parent / "build" / "checkpoints"
     cold, warm = tmp_path / "cold", tmp_path / "warm"
     first = cli(project, "build", "trained", root=cold)
@@ -426,10 +487,11 @@ def test_cold_and_warm_checkpoint_cache_build_the_same_bytes(project, tmp_path):
 
 def test_build_sweeps_its_own_leftover_temp_files_only(project, tmp_path):
     out = tmp_path / "out"
-    images, data = out / pipeline.IMAGE_DIR, out / pipeline.MANIFEST_DIR
+    images, data = out / IMAGES, out / pipeline.MANIFEST_DIR
     for folder in (images, data):
         folder.mkdir(parents=True)
-    mine = [images / ".lines-light.svg.k1.tmp", images / ".lines-dark.png.k2.tmp", data / ".lines.yml.k3.tmp"]
+    mine = [images / ".lines-light.svg.k1.tmp", images / ".lines-dark.png.k2.tmp",
+            data / ".lines.yml.k3.tmp"]
     others = [images / ".boxes-light.svg.k4.tmp", images / ".lines-extra-light.svg.k5.tmp"]
     for path in mine + others:
         path.write_text("half a file")
@@ -440,7 +502,8 @@ def test_build_sweeps_its_own_leftover_temp_files_only(project, tmp_path):
 
 def test_missing_root_is_an_error(project, tmp_path):
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    result = subprocess.run([sys.executable, "-m", "figures_src", "--root", str(tmp_path / "nowhere"), "list"],
+    result = subprocess.run([sys.executable, "-m", "figures_src.build",
+                             "--root", str(tmp_path / "nowhere"), "list"],
                             cwd=project.parent, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode != 0
     assert f"--root {tmp_path / 'nowhere'}: no such folder" in result.stderr
@@ -459,20 +522,22 @@ def export(data):
 
 
 def test_exported_data_is_written_tracked_and_checked(project, tmp_path):
-    (project / "figures" / "exporting.py").write_text(EXPORTING)
+    figure_file(project, "exporting").write_text(EXPORTING)
     out = tmp_path / "out"
     assert cli(project, "build", "exporting", root=out).returncode == 0
-    data = out / pipeline.data_path("exporting")
+    data = out / pipeline.data_path(POST, "exporting")
     assert data.read_text() == '{"tokens":["a","b"],"weights":[[0.3333,0.6667],[1.0,0.0]]}'
     manifest = yaml.safe_load((out / pipeline.manifest_path("exporting")).read_text())
-    assert manifest["outputs"]["data"]["path"] == "/" + pipeline.data_path("exporting").as_posix()
+    expected = "/" + pipeline.data_path(POST, "exporting").as_posix()
+    assert manifest["outputs"]["data"]["path"] == expected
     assert cli(project, "stale", root=out).stdout.split() == ["boxes", "lines"]
     data.write_text(data.read_text() + " ")  # a hand edit
     assert "exporting" in cli(project, "stale", root=out).stdout.split()
 
 
 SMALLER = LINES.replace('name="lines"', 'name="small"').replace(
-    'caption="Slope {slope:.3g}, $$\\\\sqrt{{d_k}}$$.")', 'caption="x", raster=True, smaller=(120, 200))')
+    'caption="Slope {slope:.3g}, $$\\\\sqrt{{d_k}}$$.")',
+    'caption="x", raster=True, smaller=(120, 200))')
 
 
 def png_width(path: Path) -> int:
@@ -484,7 +549,7 @@ def test_smaller_copies_of_a_raster_are_written_tracked_and_dropped(project, tmp
     """Figure(smaller=...) writes <name>-<variant>-<width>w.png beside the
     full-size raster (the banner's srcset), lists them in the manifest, finds a
     lost one stale, and removes a copy whose width is no longer asked for."""
-    (project / "figures" / "small.py").write_text(SMALLER)
+    figure_file(project, "small").write_text(SMALLER)
     out = tmp_path / "out"
     assert cli(project, "build", "small", root=out).returncode == 0
     manifest = yaml.safe_load((out / pipeline.manifest_path("small")).read_text())
@@ -496,12 +561,13 @@ def test_smaller_copies_of_a_raster_are_written_tracked_and_dropped(project, tmp
             file = out / copy["path"].lstrip("/")
             assert file.name == f"small-{variant}-{copy['width']}w.png"
             assert png_width(file) == copy["width"] < png_width(full)
-    lost = out / pipeline.smaller_path("small", "dark", 120)
+    lost = out / pipeline.smaller_path(POST, "small", "dark", 120)
     lost.unlink()
     assert "small" in cli(project, "stale", root=out).stdout.split()
-    (project / "figures" / "small.py").write_text(SMALLER.replace("smaller=(120, 200)", "smaller=(200,)"))
+    narrower = SMALLER.replace("smaller=(120, 200)", "smaller=(200,)")
+    figure_file(project, "small").write_text(narrower)
     assert cli(project, "build", "small", root=out).returncode == 0
-    left = sorted(p.name for p in (out / pipeline.IMAGE_DIR).glob("small-*w.png"))
+    left = sorted(p.name for p in (out / IMAGES).glob("small-*w.png"))
     assert left == ["small-dark-200w.png", "small-light-200w.png"]
 
 
@@ -513,8 +579,8 @@ def test_smaller_copies_are_for_rasters_only():
 
 def _embedded_pngs(svg: bytes) -> list[bytes]:
     import base64
-    from figures_src.build import render as output
-    return [base64.b64decode(b"".join(m.split())) for m in output._EMBEDDED_PNG.findall(svg)]
+    from figures_src.build import render
+    return [base64.b64decode(b"".join(m.split())) for m in render._EMBEDDED_PNG.findall(svg)]
 
 
 def _svg(fig) -> bytes:
@@ -539,12 +605,13 @@ def test_heat_maps_in_svgs_keep_every_pixel_in_fewer_bytes(interpolation):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from figures_src.build import render as output
+    from figures_src.build import render
 
     fig, ax = plt.subplots(figsize=(3, 2))
-    ax.imshow(np.sin(np.arange(1200).reshape(30, 40) / 7.0), cmap="viridis", interpolation=interpolation)
+    ax.imshow(np.sin(np.arange(1200).reshape(30, 40) / 7.0), cmap="viridis",
+              interpolation=interpolation)
     raw = _svg(fig)
-    before, after = _embedded_pngs(raw), _embedded_pngs(output.render(fig).data)
+    before, after = _embedded_pngs(raw), _embedded_pngs(render.render(fig).data)
     assert len(before) == len(after) == 1
     assert _pixels(after[0]) == _pixels(before[0])
     assert len(after[0]) < len(before[0])
@@ -556,11 +623,78 @@ def test_images_with_more_colours_than_a_palette_stay_exact():
     import io
     import numpy as np
     from PIL import Image
-    from figures_src.build import render as output
+    from figures_src.build import render
 
-    rgb = np.stack(np.meshgrid(np.arange(64) * 4, np.arange(64) * 4) + [np.full((64, 64), 7)], -1).astype("uint8")
+    grid = np.meshgrid(np.arange(64) * 4, np.arange(64) * 4) + [np.full((64, 64), 7)]
+    rgb = np.stack(grid, -1).astype("uint8")
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG")
-    out = output.lossless_palette_png(buf.getvalue())
+    out = render.lossless_palette_png(buf.getvalue())
     assert _pixels(out) == _pixels(buf.getvalue())
     assert out[25] != 3
+
+
+# -- clear messages for broken code and arguments ----------------------------
+
+def test_a_syntax_error_in_a_figure_module_is_named_with_its_line(project, tmp_path):
+    out = tmp_path / "out"
+    broken = figure_file(project, "boxes")
+    broken.write_text(BOXES.replace("def compute():", "def compute(:"))
+    listed = cli(project, "list", root=out)
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    line = BOXES.splitlines().index("def compute():") + 1
+    assert f"figures_src/figures/demo_post/boxes.py:{line}:" in rows(listed)["boxes"], listed.stdout
+    assert "stale" in rows(listed)["boxes"] and "stale" in rows(listed)["lines"]
+    built = cli(project, "build", "boxes", root=out)
+    assert built.returncode == 1 and "SyntaxError" in built.stderr.splitlines()[-1]
+
+
+def test_root_may_follow_the_command(project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)
+    for args in (["list", "--root", str(out)], ["build", "boxes", "--root", str(out)]):
+        result = subprocess.run([sys.executable, "-m", "figures_src.build", *args],
+                                cwd=project.parent, capture_output=True, text=True, env=env,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr
+    assert (out / IMAGES / "boxes-light.svg").is_file()
+
+
+# -- many posts ----------------------------------------------------------------
+
+def test_a_figure_belongs_to_the_post_of_its_folder(project, tmp_path):
+    """A second post's figure: its images go to that post's folder, its
+    manifest (flat, by name) says which post it belongs to."""
+    other = figure_file(project, "arrows", post="second-post")
+    other.parent.mkdir()
+    (other.parent / "__init__.py").write_text('"""The second post\'s figures."""\n')
+    other.write_text(BOXES.replace('name="boxes"', 'name="arrows"'))
+    out = tmp_path / "out"
+    assert cli(project, "build", root=out).returncode == 0
+    manifest = yaml.safe_load((out / pipeline.manifest_path("arrows")).read_text())
+    assert manifest["post"] == "second-post"
+    assert manifest["outputs"]["light"]["path"] == "/assets/img/posts/second-post/arrows-light.svg"
+    assert (out / "assets/img/posts/second-post/arrows-dark.svg").is_file()
+    assert yaml.safe_load((out / pipeline.manifest_path("boxes")).read_text())["post"] == POST
+    other.rename(figure_file(project, "arrows"))  # moved to the other post: stale
+    assert "moved to" in rows(cli(project, "list", root=out))["arrows"]
+
+
+def test_figure_names_are_unique_across_posts(project, tmp_path):
+    twin = figure_file(project, "boxes", post="second-post")
+    twin.parent.mkdir()
+    twin.write_text(BOXES)
+    listed = cli(project, "list", root=tmp_path / "out")
+    assert listed.returncode == 1
+    assert ("figures_src/figures/demo_post/boxes.py and figures_src/figures/second_post/boxes.py"
+            in listed.stderr), listed.stderr
+
+
+def test_make_figure_without_a_name_says_so():
+    result = subprocess.run(["make", "--no-print-directory", "figure-"], cwd=pipeline.REPO_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "make figure-NAME needs a figure's name" in result.stderr, result.stderr
+    assert "No rule" not in result.stderr

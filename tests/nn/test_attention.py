@@ -34,7 +34,8 @@ def test_sdpa_equals_the_equation(masked):
     torch.testing.assert_close(weights, ref_weights)
 
 
-@pytest.mark.skipif(not hasattr(F, "_scaled_dot_product_attention"), reason="torch has no _scaled_dot_product_attention")
+@pytest.mark.skipif(not hasattr(F, "_scaled_dot_product_attention"),
+                    reason="torch has no _scaled_dot_product_attention")
 def test_sdpa_equals_torch_internal_sdpa():
     torch.manual_seed(1)
     q, k, v = (torch.randn(2, 4, 6, 16) for _ in range(3))
@@ -55,7 +56,8 @@ def test_multi_head_equals_torch(bias, cross):
     context = torch.randn(3, 5, 32) if cross else x
     mask = None if cross else causal_mask(7)
     torch_mask = None if mask is None else ~mask  # PyTorch: True = NOT allowed
-    ref_out, ref_weights = torch_mha(x, context, context, attn_mask=torch_mask, average_attn_weights=False)
+    ref_out, ref_weights = torch_mha(x, context, context, attn_mask=torch_mask,
+                                     average_attn_weights=False)
     out, weights = mha(x, context=None if not cross else context, mask=mask)
     torch.testing.assert_close(out, ref_out)
     torch.testing.assert_close(weights, ref_weights)
@@ -83,7 +85,8 @@ def test_multi_head_equals_functional_forward():
     b = torch.cat([mha.w_q.bias, mha.w_k.bias, mha.w_v.bias])
     xt = x.transpose(0, 1)  # the functional form is sequence-first
     ref, _ = F.multi_head_attention_forward(
-        xt, xt, xt, 16, 2, w, b, None, None, False, 0.0, mha.w_o.weight, mha.w_o.bias, training=False)
+        xt, xt, xt, 16, 2, w, b, None, None, False, 0.0, mha.w_o.weight, mha.w_o.bias,
+        training=False)
     torch.testing.assert_close(mha(x)[0], ref.transpose(0, 1))
 
 

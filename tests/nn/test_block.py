@@ -49,7 +49,8 @@ def test_attention_list_receives_the_self_attention_weights():
     x, seen = torch.randn(2, 6, 16), []
     block(x, attention=seen)
     (weights,) = seen
-    torch.testing.assert_close(weights, block.self_attn(block.self_attn_norm(x), mask=causal_mask(6))[1])
+    _, expected = block.self_attn(block.self_attn_norm(x), mask=causal_mask(6))
+    torch.testing.assert_close(weights, expected)
 
 
 def test_norm_is_a_parameter():

@@ -38,7 +38,8 @@ def test_cached_step_equals_the_last_row_of_a_full_pass():
 
 
 def test_cache_without_its_past_is_wrong():
-    """Control: feeding the new token with an empty cache (or none) does not give the same logits."""
+    """Control: feeding the new token with an empty cache (or none) does not give
+    the same logits."""
     model = small_decoder_only()
     tokens = torch.randint(0, 20, (1, 9), generator=torch.Generator().manual_seed(3))
     wrong = model(tokens[:, 8:9], cache=model.new_cache())

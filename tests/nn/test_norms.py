@@ -25,8 +25,8 @@ def test_rms_norm_equals_formula():
     x = torch.randn(3, 8, dtype=torch.float64) + 1.5
     for row_in, row_out in zip(x, norm.double()(x)):
         rms = (sum(v * v for v in row_in.tolist()) / 8 + norm.eps) ** 0.5
-        expected = torch.tensor([v / rms * g for v, g in zip(row_in.tolist(), norm.weight.tolist())],
-                                dtype=torch.float64)
+        scaled = [v / rms * g for v, g in zip(row_in.tolist(), norm.weight.tolist())]
+        expected = torch.tensor(scaled, dtype=torch.float64)
         torch.testing.assert_close(row_out, expected)
 
 

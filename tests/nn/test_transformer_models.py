@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from figures_src.nn.transformer import DecoderOnly, EncoderDecoder, TransformerConfig, count_parameters
+from figures_src.nn.transformer import (DecoderOnly, EncoderDecoder, TransformerConfig,
+                                        count_parameters)
 
 
 def test_config_defaults_are_the_paper_base_model():
@@ -29,18 +30,22 @@ def expected_encoder_decoder_parameters(c):
     return c.vocab_size * d + n * (encoder_layer + decoder_layer)
 
 
-@pytest.mark.parametrize("config", [TransformerConfig(n_layers=2, d_model=64, d_ff=128, n_heads=4, vocab_size=100),
-                                    TransformerConfig()])
+@pytest.mark.parametrize("config", [
+    TransformerConfig(n_layers=2, d_model=64, d_ff=128, n_heads=4, vocab_size=100),
+    TransformerConfig()])
 def test_parameter_count(config):
     model = EncoderDecoder(config)
     assert count_parameters(model) == expected_encoder_decoder_parameters(config)
-    assert model.generator.weight is model.encoder.embed.tokens.weight is model.decoder.embed.tokens.weight
+    embeddings = model.encoder.embed.tokens.weight, model.decoder.embed.tokens.weight
+    assert model.generator.weight is embeddings[0] is embeddings[1]
 
 
 def test_untied_embeddings_count_three_matrices():
     tied = TransformerConfig(n_layers=1, d_model=32, d_ff=64, n_heads=2, vocab_size=50)
-    untied = TransformerConfig(n_layers=1, d_model=32, d_ff=64, n_heads=2, vocab_size=50, tie_embeddings=False)
-    assert count_parameters(EncoderDecoder(untied)) - count_parameters(EncoderDecoder(tied)) == 2 * 50 * 32
+    untied = TransformerConfig(n_layers=1, d_model=32, d_ff=64, n_heads=2, vocab_size=50,
+                               tie_embeddings=False)
+    extra = count_parameters(EncoderDecoder(untied)) - count_parameters(EncoderDecoder(tied))
+    assert extra == 2 * 50 * 32
 
 
 def small_decoder_only():
@@ -67,8 +72,9 @@ def test_decoder_only_is_causal():
 
 def test_encoder_decoder_decoder_is_causal_but_sees_all_of_source():
     torch.manual_seed(1)
-    model = EncoderDecoder(TransformerConfig(n_layers=1, d_model=32, d_ff=64, n_heads=2, vocab_size=20,
-                                             max_len=16, dropout=0.0)).eval()
+    config = TransformerConfig(n_layers=1, d_model=32, d_ff=64, n_heads=2, vocab_size=20,
+                               max_len=16, dropout=0.0)
+    model = EncoderDecoder(config).eval()
     source, target = torch.randint(0, 20, (1, 8)), torch.randint(0, 20, (1, 6))
     out = model(source, target)
     changed_target = target.clone()

@@ -23,14 +23,15 @@ try:
     from bs4 import BeautifulSoup
     import lxml  # noqa: F401  (BeautifulSoup's parser here)
 except ImportError as error:
-    raise ImportError(f"{error.name} is missing: run 'sudo apt-get install python3-bs4 python3-lxml' "
+    raise ImportError(f"{error.name} is missing: run "
+                      "'sudo apt-get install python3-bs4 python3-lxml' "
                       "(or 'make python')") from error
 
 ROOT = paths.REPO_ROOT
 BUNDLE = ROOT / "tools" / "bundle"
-DRAFT = Path(__file__).resolve().parent / "draft" / f"{paths.POST_SLUG}.draft.md"
-POST_SOURCE = ROOT / paths.POST_FILE
-POST_URL = paths.POST_URL
+DRAFT = Path(__file__).resolve().parent / "draft" / f"{paths.SHOWCASE_POST}.draft.md"
+POST_SOURCE = paths.post_file(paths.SHOWCASE_POST)  # the post with a draft
+POST_URL = paths.post_url(paths.SHOWCASE_POST)
 
 
 def jekyll_build(source: Path, destination: Path, *options: str) -> subprocess.CompletedProcess:
@@ -141,7 +142,8 @@ def after_paint_scripts(page: BeautifulSoup) -> list[str]:
 
 def loads_of_scripts(page: BeautifulSoup) -> list[str]:
     """The src of every script the page loads, those it loads after the first paint included."""
-    return [script["src"] for script in page.find_all("script", src=True)] + after_paint_scripts(page)
+    tags = [script["src"] for script in page.find_all("script", src=True)]
+    return tags + after_paint_scripts(page)
 
 
 def text_blocks(root) -> list[tuple[str, str]]:

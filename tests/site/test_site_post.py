@@ -54,11 +54,13 @@ def test_a_shortened_paragraph_is_noticed(draft, post):
     assert missing_paragraphs([paragraph], shortened) == [paragraph]
 
 
-def test_post_reads_in_forty_minutes_at_most(site):
-    """The post stays readable: Chirpy's own reading-time count (words / 180 a minute)."""
+def test_every_post_reads_in_forty_minutes_at_most(site):
+    """Each post stays readable: Chirpy's own reading-time count (words / 180 a minute)."""
     import re
     from figures_src.util import paths
-    html = (site / paths.POST_URL / "index.html").read_text(encoding="utf-8")
-    minutes = re.search(r'class="readtime"[^>]*>\s*<em>(\d+) min</em>', html)
-    assert minutes, "no reading time on the post"
-    assert int(minutes.group(1)) <= 40
+    for post in paths.posts():
+        url = paths.post_url(paths.post_slug(post))
+        html = (site / url / "index.html").read_text(encoding="utf-8")
+        minutes = re.search(r'class="readtime"[^>]*>\s*<em>(\d+) min</em>', html)
+        assert minutes, f"no reading time on {url}"
+        assert int(minutes.group(1)) <= 40, f"{post.name}: {minutes.group(1)} min"

@@ -5,7 +5,7 @@ import re
 from figures_src.util import paths
 from figures_src.build.render import png_size
 
-BANNER = f"/{paths.IMAGE_DIR.as_posix()}/banner-light.png"
+BANNER = f"/{paths.image_dir(paths.SHOWCASE_POST).as_posix()}/banner-light.png"
 
 
 def banner(post):

@@ -28,7 +28,7 @@ CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-netw
                 "--disable-component-update --disable-sync --no-first-run")
 # DevTools resource types, grouped the way the report shows them.
 KINDS = {"Document": "html", "Stylesheet": "css", "Script": "js", "Font": "fonts", "Image": "images"}
-FIGURE_PATH = f"/{paths.IMAGE_DIR.as_posix()}/"
+FIGURE_PATH = f"/{paths.image_dir(paths.SHOWCASE_POST).as_posix()}/"
 
 
 def page_weight(base: str) -> dict:

@@ -38,7 +38,7 @@ def _timed(args: list[str], cwd: Path) -> tuple[float, str]:
 
 
 def _stale(clone: Path) -> list[str]:
-    return _run([".venv/bin/python", "-m", "figures_src", "stale"], clone).stdout.split()
+    return _run([".venv/bin/python", "-m", "figures_src.build", "stale"], clone).stdout.split()
 
 
 def measure(jobs: int = 1, figure: str | None = None, log=print) -> dict:
@@ -50,7 +50,7 @@ def measure(jobs: int = 1, figure: str | None = None, log=print) -> dict:
         commit = _run(["git", "rev-parse", "--short", "HEAD"], clone).stdout.strip()
         log(f"bench: fresh clone of {commit} in {clone}; making its venv (not timed)")
         _run(["make", "--no-print-directory", "python"], clone)
-        listing = _run([".venv/bin/python", "-m", "figures_src", "list"], clone).stdout.split("\n")
+        listing = _run([".venv/bin/python", "-m", "figures_src.build", "list"], clone).stdout.split("\n")
         figures = [line.split() for line in listing if line.strip()]
 
         stale_after_clone = _stale(clone)

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from figures_src.util import paths  # noqa: E402
 
-POST = paths.POST_FILE
-FIGURE_DIR = paths.IMAGE_DIR
+POST = paths.post_file(paths.SHOWCASE_POST).relative_to(ROOT)
+FIGURE_DIR = paths.image_dir(paths.SHOWCASE_POST)
 BENCH_MODULES = ROOT / "tools" / "bench" / "node_modules"
 # Plain Chirpy's math and icons (what _data/origin/basic.yml names for them).
 PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
