@@ -17,5 +17,8 @@ lint: $(VENV)/.ready ## lint the Python (flake8, configured in .flake8) and the 
 	  if [ -n "$$out" ]; then echo "$$out"; status=1; fi; done; \
 	[ $$status = 0 ] && echo "ruby -wc: $(words $(LINT_RUBY)) files clean"
 
-check: lint ## the fast loop (about a minute): lint + the tests needing no browser, site or training
-	$(PY) -m pytest -q -p no:cacheprovider -m "$(CHECK_MARKS)" tests
+# Both halves run, so one report shows lint and test failures together.
+check: $(VENV)/.ready ## the fast loop (seconds): lint + the tests needing no browser, site or training
+	@status=0; $(MAKE) --no-print-directory lint || status=1; \
+	$(PY) -m pytest -q -p no:cacheprovider -m "$(CHECK_MARKS)" tests || status=1; \
+	exit $$status
