@@ -147,9 +147,7 @@ def compute() -> dict:
 
 
 # Facts the post quotes besides the caption's and the alt text's.
-POST_FACTS = ("n_seeds", "on_two_tokens_min", "lean_previous_weight_min", "lean_previous_weight_max",
-              "other_previous_weight_min", "other_previous_weight_max", "steps_1_median", "steps_2_median",
-              "two_first_k", "two_first_n", "token_accuracy_1_min", "sequence_accuracy_1_min")
+POST_FACTS = ("n_seeds", "on_two_tokens_min", "steps_1_median", "steps_2_median", "sequence_accuracy_1_min")
 
 
 def quoted_fields():

@@ -70,11 +70,8 @@ FIGURE = Figure(
 QUOTED = ("n_held_out", "n_seeds", "shown_seed", "tired_on_animal", "wide_on_street", "example_moves_k",
           "held_out_accuracy_median", "held_out_accuracy_min", "held_out_accuracy_max",
           "l2_argmax_referent_median", "l2_argmax_referent_min", "l2_argmax_referent_max",
-          "l2_subject_argmax_when_subject_min", "l2_splits_object_k",
           "l2_broken_referent_median", "l2_broken_referent_min", "l2_broken_referent_max", "l2_broken_other_max",
-          "l1_argmax_referent_median", "l1_argmax_referent_min", "l1_argmax_referent_max",
-          "l1_favourite_subject_k", "l1_favourite_object_k",
-          "l1_adjective_opening_object_k", "l1_adjective_opening_object_max")
+          "l1_argmax_referent_median", "l1_favourite_subject_k", "l1_favourite_object_k")
 
 
 def _pair_weights(model, examples):
