@@ -40,7 +40,7 @@ def test_attention_does_not_decay(figure_data):
 
 
 def test_decay_follows_the_initial_weight_scale(figure_data):
-    """The caption: the per-step factor reflects W_hh's initial scale (its spectral radius)."""
+    """The alt text: the per-step factor reflects W_hh's initial scale (its spectral radius)."""
     data = figure_data(NAME)
     facts = data["facts"]
     radii = torch.stack([torch.linalg.eigvals(rnn_gradients.make_rnn(s).W_hh).abs().max()

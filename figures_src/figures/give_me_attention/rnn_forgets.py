@@ -37,18 +37,18 @@ Y_RANGE = (1e-12, 30.0)  # relative to k = 1: holds both curves for k = 0..K_SHO
 
 FIGURE = Figure(
     name="rnn-forgets",
-    alt=("Line chart with a logarithmic vertical axis: the gradient of the last hidden state, relative "
-         "to its value one step back, against how many steps back the input is, from 0 to {k_shown}. "
-         "The freshly initialised RNN's line falls steadily, by about {decay_per_step:.2f} per step (fitted "
-         "over 1 to {k_max} steps back; its recurrent matrix starts with spectral radius "
-         "{spectral_radius:.1f}); a dot "
+    alt=("Line chart with a logarithmic vertical axis: the gradient norm of the last hidden state with "
+         "respect to the input k steps back, each model relative to its own value one step back (raw "
+         "sizes differ), against how many steps back the input is, from 0 to {k_shown}; lines are the "
+         "mean of {n_seeds} seeds, bands their range. "
+         "The freshly initialised tanh RNN's line falls steadily, by about {decay_per_step:.2f} per step "
+         "(fitted over 1 to {k_max} steps back; set by its initial weights: its recurrent matrix starts "
+         "with spectral radius {spectral_radius:.1f}); a dot "
          "marks {k_report} steps back, where it is {grad_ratio_k20:.1g} of its value at zero steps back. "
          "The attention layer's line stays level at 1 from one step back on."),
-    caption=("How strongly the last hidden state reacts to the input $$k$$ steps back, "
-             "$$\\lVert \\partial h_T / \\partial x_{{T-k}} \\rVert$$, each model relative to its own "
-             "value at $$k$$ = 1 (raw sizes differ). Mean of {n_seeds} seeds, bands: range. "
-             "The untrained tanh RNN falls about ×{decay_per_step:.2f} per step, set by its initial "
-             "weights; one attention layer stays level."),
+    caption=("How much the last hidden state feels the input $$k$$ steps back (relative to $$k = 1$$, mean "
+             "of {n_seeds} seeds): the untrained RNN's drops about ×{decay_per_step:.2f} per step, "
+             "attention's stays level."),
 )
 
 
