@@ -1,5 +1,5 @@
 """The architecture figure: its labels come from the config (not typed), and
-the parameter count in its caption is counted on a real model."""
+the parameter count in its alt text is counted on a real model."""
 import re
 
 import pytest

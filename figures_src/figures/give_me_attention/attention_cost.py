@@ -27,19 +27,17 @@ MIB = 2 ** 20
 FIGURE = Figure(
     name="attention-cost",
     alt=("Two log-log charts against sequence length n from {n_min} to {n_max} tokens. Left, time measured on "
-         "one CPU thread: one attention layer's forward pass grows with slope {time_slope_attention:.1f} (n "
-         "squared), from {attention_ms_min:.2f} to {attention_ms_max:.0f} milliseconds, while an RNN's n "
-         "sequential steps grow with slope {time_slope_rnn:.1f}, to {rnn_ms_max:.0f} milliseconds. Right, "
-         "memory: the n by n score matrix grows as n squared, to {score_mib_max:.0f} MiB at {n_max} tokens, "
-         "the queries, keys, values and output only linearly, to {qkv_mib_max:.0f} MiB."),
-    caption=("What every token seeing every other token costs: one attention head ($$d_k = {d}$$) against an "
-             "RNN of the same width, timed on one CPU thread of this machine (median of {repeats} runs). "
-             "Doubling $$n$$ multiplies the attention's time by about {doubling_factor:.1f}, the RNN's by "
-             "{rnn_doubling_factor:.1f}. On one thread, attention is slower than the RNN from "
-             "$$n = {attention_slower_from}$$ on ({ratio_max:.0f} times at {n_max}); a GPU computes attention's "
-             "rows in parallel, which it cannot do with the RNN's steps. "
-             "Its memory is the $$n \\times n$$ score matrix: {score_mib_max:.0f} MiB at {n_max} tokens, per "
-             "head and per layer. FlashAttention never stores it and keeps only the linear part."),
+         "one CPU thread (median of {repeats} runs): one attention head's forward pass (d_k = {d}) grows with "
+         "slope {time_slope_attention:.1f} (n squared), from {attention_ms_min:.2f} to {attention_ms_max:.0f} "
+         "milliseconds, about {doubling_factor:.1f} times per doubling of n, while an RNN of the same width's "
+         "n sequential steps grow with slope {time_slope_rnn:.1f}, {rnn_doubling_factor:.1f} times per "
+         "doubling, to {rnn_ms_max:.0f} milliseconds: attention is the slower from n = "
+         "{attention_slower_from} on, {ratio_max:.0f} times at {n_max}. Right, "
+         "memory: the n by n score matrix grows as n squared, to {score_mib_max:.0f} MiB at {n_max} tokens "
+         "(per head and per layer), the queries, keys, values and output only linearly, to {qkv_mib_max:.0f} MiB."),
+    caption=("One attention head against an RNN, on one CPU thread: doubling $$n$$ multiplies attention's "
+             "time by about {doubling_factor:.1f}, the RNN's by {rnn_doubling_factor:.1f}. The "
+             "$$n \\times n$$ scores take {score_mib_max:.0f} MiB at {n_max} tokens."),
 )
 
 

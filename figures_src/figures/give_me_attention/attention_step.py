@@ -33,15 +33,15 @@ FIGURE = Figure(
     name="attention-step",
     alt=("One attention step for the three tokens 'the cat sat', with every number written out. At the top, "
          "the token vectors X, one row per token, with three arrows labelled X W^Q, X W^K and X W^V leading to "
-         "the query, key and value matrices, each {n} by {d_k}. Middle row: the scores Q times K transposed, "
-         "{n} by {n}; the same divided by the square root of {d_k}, which is {scale:g}; and the softmax of each "
-         "row, whose weights add up to 1. Bottom row: the weights times V give the output, {n} by {d_v}. "
+         "the query, key and value matrices, each {n} by {d_k}, here small whole numbers. Middle row: the "
+         "scores Q times K transposed, {n} by {n}; the same divided by the square root of {d_k}, which is "
+         "{scale:g}; and the softmax of each row, whose weights add up to 1. Bottom row: the weights times V "
+         "give the output, {n} by {d_v}, each row a weighted average of the rows of V. "
          "The first row, '{first_token}', is outlined in every matrix; it puts weight {first_row_max:.2f} on "
          "'{first_row_argmax}'."),
-    caption=("Attention in numbers for {n} tokens, $$d_k = {d_k}$$. Each token's vector times the learned "
-             "$$W^Q, W^K, W^V$$ gives its query, key and value (here small whole numbers). "
-             "Scores $$QK^\\top$$, divided by $$\\sqrt{{d_k}} = {scale:g}$$, softmax per row (each sums to 1), "
-             "then the weights average the rows of $$V$$. Outlined: the first row, which the text follows."),
+    caption=("One attention step in numbers, {n} tokens, $$d_k = {d_k}$$: queries, keys and values, scores "
+             "divided by $$\\sqrt{{d_k}} = {scale:g}$$, a softmax per row, and the output. Outlined: the row "
+             "the text follows."),
 )
 
 

@@ -40,17 +40,16 @@ ROTATION_FROM = (3, 30)  # two starting positions: the same turn from both
 FIGURE = Figure(
     name="positional-encoding",
     alt=("Top, two heat maps of a sinusoidal positional encoding with d_model = {d_model}: sines and cosines "
-         "for positions 0 to {max_position} and pairs i = 0 to {max_pair}; stripes alternate fast for small i "
+         "for positions 0 to {max_position} and pairs i = 0 to {max_pair} (higher pairs turn less than an "
+         "eighth of a turn in {n_positions} positions and are left out); stripes alternate fast for small i "
          "and slowly for large i. Middle, the sines of pairs 0, 8 and 16 as waves of growing period, with dots at "
-         "whole positions. Bottom, the three pairs as clock hands, at position {rotation_from_a} and "
-         "{rotation_k} later, then at position {rotation_from_b} and {rotation_k} later: from either start "
+         "whole positions. Bottom, the three pairs as clock hands at (sin, cos), at position {rotation_from_a} "
+         "and {rotation_k} later, then at position {rotation_from_b} and {rotation_k} later: from either start "
          "each hand turns by the same angle, {turn_deg_0:.0f}, {turn_deg_8:.0f} and {turn_deg_16:.0f} degrees "
          "for pairs 0, 8 and 16."),
-    caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$, "
-             "$$\\omega_i = 1/10000^{{2i/d_{{model}}}}$$. Top: sines and cosines of $$pos \\cdot \\omega_i$$ "
-             "(pairs above $$i = {max_pair}$$ turn under ⅛ turn in {n_positions} positions: left out). Middle: three pairs as "
-             "waves. Bottom: pairs as clock hands at $$(\\sin, \\cos)$$: $$PE_{{pos+k}}$$ ($$k = {rotation_k}$$) is "
-             "$$PE_{{pos}}$$ with hand $$i$$ turned by $$k\\,\\omega_i$$, from any $$pos$$."),
+    caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$. Top: every sine and cosine. "
+             "Middle: three pairs as waves. Bottom: as clock hands; moving {rotation_k} positions turns each "
+             "by a fixed angle, from any start."),
 )
 
 

@@ -25,14 +25,14 @@ FIGURE = Figure(
     name="prenorm-blocks",
     alt=("Two transformer blocks side by side, read bottom to top; in each, the residual stream is a "
          "thick straight vertical line and each sub-layer branches off it and is added back in. Left, "
-         "post-norm: LayerNorm sits on the residual line itself, after each addition. Right, "
-         "pre-norm: LayerNorm sits on each branch, before multi-head attention and before the feed "
-         "forward network, so the residual line, drawn thick, runs from the block input x_l to the block "
-         "output x_l+1 untouched; one final LayerNorm follows the last block."),
-    caption=("Where the LayerNorm sits. Post-norm (left) normalises the residual stream itself after "
-             "each addition, $$x_{{l+1}} = \\mathrm{{LN}}(x_l + F(x_l))$$. Pre-norm (right) normalises "
-             "only the branch's input, $$x_{{l+1}} = x_l + F(\\mathrm{{LN}}(x_l))$$: the stream (thick) "
-             "runs from $$x_l$$ to $$x_{{l+1}}$$ untouched, and the stack needs one final LayerNorm."),
+         "post-norm, x_l+1 = LN(x_l + F(x_l)): LayerNorm sits on the residual line itself, after each "
+         "addition. Right, pre-norm, x_l+1 = x_l + F(LN(x_l)): LayerNorm sits on each branch, before "
+         "multi-head attention and before the feed forward network, so the residual line, drawn thick, "
+         "runs from the block input x_l to the block output x_l+1 untouched; one final LayerNorm follows "
+         "the last block."),
+    caption=("Post-norm (left) normalises the residual stream after each addition; pre-norm (right) only "
+             "each branch's input, so the stream (thick) runs through untouched, and the stack ends with "
+             "one final LayerNorm."),
 )
 
 

@@ -22,20 +22,19 @@ INPUTS = ("x", "shifted", "scaled")  # drawn in this order
 FIGURE = Figure(
     name="rmsnorm",
     alt=("Three line charts over the {d} features of one token vector. Left: the input x "
-         "(zero mean), x shifted by {shift:g}, and x scaled by {scale:g}. Middle: LayerNorm maps all "
-         "three to the same output. Right: RMSNorm maps x and the scaled x to the same output, "
-         "but the shifted x to a different one, pushed up: a dashed line marks its mean, "
+         "(zero mean), x shifted by {shift:g}, and x scaled by {scale:g}. Middle: LayerNorm (gain 1, "
+         "no bias) maps all three to the same output. Right: RMSNorm (gain 1) maps x and the scaled x "
+         "to the same output, but the shifted x to a different one, pushed up by up to "
+         "{rms_shift_change:.2g}: a dashed line marks its mean, "
          "{rms_shifted_output_mean:.2f}, which is the shifted input's mean {mean_shifted:.2f} divided by its "
          "RMS {rms_shifted:.2f}. The legend gives each input's mean and RMS: x {mean_x:.2f} and {rms_x:.2f}, "
          "the shifted x {mean_shifted:.2f} and {rms_shifted:.2f}, the scaled x {mean_scaled:.2f} and "
          "{rms_scaled:.2f}. On x the two norms agree within {zero_mean_difference:.1g}; the shift moves "
          "LayerNorm's output by at most {ln_shift_change:.1g}, and scaling changes neither by more than "
          "{scale_change:.1g}."),
-    caption=("LayerNorm and RMSNorm (gain 1, no bias) on one {d}-feature vector $$x$$ with zero "
-             "mean, on $$x + {shift:g}$$ and on $${scale:g}x$$ (legend: each input's mean and RMS). "
-             "LayerNorm subtracts the mean; RMSNorm only divides by the RMS, so the shift survives as "
-             "a mean of {rms_shifted_output_mean:.2f} and moves its output by up to {rms_shift_change:.2g}. "
-             "Scaling changes neither."),
+    caption=("LayerNorm and RMSNorm on a zero-mean $$x$$, on $$x + {shift:g}$$ and on $${scale:g}x$$. "
+             "The shift survives RMSNorm (output mean {rms_shifted_output_mean:.2f}) but not LayerNorm; "
+             "scaling changes neither."),
 )
 
 

@@ -23,15 +23,13 @@ FIGURE = Figure(
     alt=("Left, a recurrent network drawn as one cell whose output loops back into itself "
          "through the matrix W_hh. Right, the same network unrolled over {steps} time steps: a "
          "row of cells h_1 to h_{steps}, each receiving the input x_t through W_xh and the "
-         "previous state through the same matrix W_hh ({hidden_size} by {hidden_size}). Dashed "
-         "arrows run back from each cell to the one before: the gradient, multiplied at step t "
-         "by diag(1 - h_t squared) times W_hh."),
-    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), "
-             "$$h_t = \\tanh(W_{{xh}} x_t + W_{{hh}} h_{{t-1}} + b)$$. The same $$W_{{hh}}$$ "
-             "({hidden_size} × {hidden_size}) multiplies every step. Going back (dashed), the "
-             "gradient is multiplied at each step by $$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$: "
-             "it changes with $$h_t$$, but every step contains the same $$W_{{hh}}$$. The next "
-             "figure measures the effect."),
+         "previous state through the same matrix W_hh ({hidden_size} by {hidden_size}), "
+         "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b). Dashed arrows run back from each cell to the "
+         "one before: the gradient, multiplied at step t by diag(1 - h_t squared) times W_hh, a "
+         "matrix that changes with h_t but always contains the same W_hh."),
+    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), the same $$W_{{hh}}$$ "
+             "at every step. Going back (dashed), each step multiplies the gradient by "
+             "$$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$."),
 )
 
 

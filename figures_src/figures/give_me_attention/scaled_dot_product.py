@@ -38,13 +38,14 @@ FIGURE = Figure(
     name="scaled-dot-product",
     alt=("Left, a flow diagram of scaled dot-product attention, read bottom to top: Q and K enter a "
          "MatMul, then Scale by one over the square root of d_k, an optional Mask, SoftMax, and a "
-         "second MatMul with V. Right, one query's softmax weights over its {n_keys} keys as bars: "
-         "unscaled, one key takes almost all the weight; scaled, the weight is spread over several keys."),
-    caption=("Scaled dot-product attention (after Vaswani et al. 2017, Figure 2). Right: why the scale. "
-             "For random unit-variance vectors with $$d_k = {d_k}$$, $$\\mathrm{{var}}(q \\cdot k) = "
-             "{var_qk:.1f}$$: unscaled scores saturate the softmax "
-             "(the largest of {n_keys} weights is {max_weight_raw:.2f}, averaged over {n_queries:,} queries; the bars "
-             "show one typical query). Divided by $$\\sqrt{{d_k}}$$, it is {max_weight_scaled:.2f}."),
+         "second MatMul with V. Right, one typical query's softmax weights over its {n_keys} keys as bars: "
+         "unscaled, one key takes almost all the weight; scaled, the weight is spread over several keys. "
+         "For random unit-variance vectors with d_k = {d_k}, the variance of q·k is {var_qk:.1f}; "
+         "averaged over {n_queries:,} queries the largest of the {n_keys} weights is {max_weight_raw:.2f} "
+         "unscaled and {max_weight_scaled:.2f} scaled."),
+    caption=("Scaled dot-product attention (after Vaswani et al. 2017, Figure 2). Right, why scale: with "
+             "$$d_k = {d_k}$$ the largest of {n_keys} weights averages {max_weight_raw:.2f} unscaled, "
+             "{max_weight_scaled:.2f} scaled."),
 )
 
 

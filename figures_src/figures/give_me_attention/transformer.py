@@ -12,7 +12,7 @@ the other stack and comes back into its "Add & Norm".
 The sizes (d_model, d_ff, h, d_k = d_v, the vocabulary) are in the caption,
 read from the TransformerConfig: drawn in the boxes as 12-pt lines with
 subscripts they were under 7 CSS px on a phone (issue 22). The diagram's one
-number, N, comes from the config too, and the parameter count in the caption is counted on
+number, N, comes from the config too, and the parameter count in the alt text is counted on
 a real EncoderDecoder(config), with the vocabulary the config assumes: the
 paper's 65M depends on it. tests/figures/test_transformer.py replays both
 drawn blocks on the real blocks' forward passes (forward hooks) and checks
@@ -39,13 +39,11 @@ FIGURE = Figure(
          "whose Q comes from the decoder, and a feed-forward network, each rejoining at an Add & "
          "Norm; then a linear layer and a softmax give the output probabilities. A dashed line "
          "labelled shared weights joins the two embeddings, and the linear layer is labelled "
-         "shared weights: all three are one matrix."),
+         "shared weights: all three are one matrix, {embedding_millions:.1f}M parameters. Our "
+         "EncoderDecoder of these sizes has {params_millions:.1f}M parameters; the paper reports 65M."),
     caption=("The transformer (after Vaswani et al. 2017, Figure 1), base model: "
              "$$N = {n_layers}$$, $$d_{{model}} = {d_model}$$, $$d_{{ff}} = {d_ff}$$, "
-             "$$h = {n_heads}$$, $$d_k = d_v = {d_k}$$. Each sub-layer branches off the residual "
-             "stream, is added back and normalised. Both embeddings and "
-             "the output layer share one {vocab_size}-token matrix ({embedding_millions:.1f}M "
-             "parameters); our EncoderDecoder has {params_millions:.1f}M, the paper reports 65M."),
+             "$$h = {n_heads}$$, $$d_k = d_v = {d_k}$$, a {vocab_size}-token vocabulary."),
 )
 
 
