@@ -162,6 +162,12 @@ class Theme:
         return ink(self.base(name), self.background,
                    self.ink_contrast.get(name, TEXT_CONTRAST) + MARGIN)
 
+    def text_on(self, color) -> str:
+        """The theme's text or background colour, whichever reads better on `color`
+        (a cell of a colour map, say)."""
+        hex_color = mcolors.to_hex(color)
+        return max((self.text, self.background), key=lambda c: contrast(c, hex_color))
+
     def fill(self, name: str) -> str:
         """A soft box fill of a palette colour over this background; theme.text and
         theme.heading keep 4.5:1 on it."""

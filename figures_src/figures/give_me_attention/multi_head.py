@@ -159,14 +159,6 @@ def quoted_fields():
             for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def _contrast_text(rgb, theme):
-    """The theme's text or background colour, whichever reads better on `rgb`."""
-    from figures_src.build.style import contrast
-    from matplotlib.colors import to_hex
-
-    return max((theme.text, theme.background), key=lambda c: contrast(c, to_hex(rgb)))
-
-
 def _box(fig, x, y, text, theme, **kwargs):
     """A rounded label box at figure coordinates (x, y)."""
     return fig.text(x, y, text, ha="center", va="center", color=theme.text, fontsize=12,
@@ -228,7 +220,7 @@ def draw(data, theme):
             for j, role in ((length - 1 - i, "mirror"), (i - 1, "previous")):
                 if j < 0:
                     continue
-                colour = _contrast_text(cmap(norm(float(maps[h, i, j]))), theme)
+                colour = theme.text_on(cmap(norm(float(maps[h, i, j]))))
                 ax.plot(j, i, marker=MARKS[role], markersize=9 if role == "mirror" else 7.5,
                         markeredgewidth=1.8, markerfacecolor="none", markeredgecolor=colour, linestyle="none")
         ax.set_xlim(-0.5, length - 0.5)
