@@ -77,8 +77,7 @@ def test_one_head_fails_within_the_budget_in_some_seed(figure_data):
 
 def test_what_the_heads_do_over_all_held_out_data_in_every_seed(figure_data, figure_module):
     """Post: in every seed both heads put nearly all their weight on the two tokens the job
-    needs (quoted: the least), but not one token per head: one leans on the previous token,
-    the other spreads over both (ranges quoted)."""
+    needs (quoted: the least), but not one token per head."""
     data = figure_data(NAME)
     module = figure_module(NAME)
     _, runs = _runs(figure_module)
@@ -91,10 +90,10 @@ def test_what_the_heads_do_over_all_held_out_data_in_every_seed(figure_data, fig
         on_two = roles["previous_weight"] + roles["mirror_weight"]
         assert per_seed["on_two_tokens"][i] == pytest.approx(float(on_two.min())) and on_two.min() > 0.99
     assert data["numbers"]["on_two_tokens_min"] == min(per_seed["on_two_tokens"])
-    # "leans on the previous token": most of its weight, in every seed
-    assert 0.6 < min(per_seed["lean_previous_weight"]) <= max(per_seed["lean_previous_weight"]) < 0.9
-    # "the other spreads over both": at least about a third on each, in every seed
-    assert 0.35 < min(per_seed["other_previous_weight"]) <= max(per_seed["other_previous_weight"]) < 0.65
+    # "but not one token per head": in every seed, each head puts between 10% and 90% of
+    # its weight on the previous token (the rest on the mirrored one)
+    for key in ("lean_previous_weight", "other_previous_weight"):
+        assert 0.1 < min(per_seed[key]) <= max(per_seed[key]) < 0.9, key
 
 
 def test_drawn_seed_is_the_median_by_steps(figure_data):

@@ -20,7 +20,7 @@ from figures_src.util import paths, seeding
 REAL = pipeline.PACKAGE_DIR
 # What the copy needs of the real package: everything but the nn, the experiments and the figures.
 MACHINERY = ("__init__.py", "util", "build", "figures/__init__.py", "figures/figure.py",
-             "experiments/__init__.py", "experiments/training.py")
+             "experiments/__init__.py", "experiments/training.py", "experiments/seeds.py")
 POST = "demo-post"  # the synthetic figures' post: figures/demo_post/, assets/img/posts/demo-post/
 IMAGES = paths.image_dir(POST)
 

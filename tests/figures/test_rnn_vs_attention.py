@@ -48,14 +48,19 @@ def test_curves_are_the_models_on_held_out_data(figure_data):
             assert all(b - a <= memory.EVALUATE_EVERY for a, b in zip(steps.tolist(), steps[1:].tolist()))
 
 
-def test_lstm_and_transformer_hold_the_letter_early_in_every_seed(figure_data):
-    """Post: by EARLY steps the LSTM and the transformer are right at every distance, in n of n seeds."""
+def test_the_transformer_holds_the_letter_early_and_the_lstm_by_the_end(figure_data):
+    """Post: after EARLY steps the transformer is right at every distance in n of n seeds, the
+    LSTM in k (quoted), and the LSTM in all of them by the end of its training."""
     data = figure_data(NAME)
     numbers = data["numbers"]
+    assert numbers["n_seeds"] == len(seed_set.SEEDS)
+    assert min(worst(data, "transformer", "early")) >= numbers["holds"]
+    assert numbers["transformer_holds_early_k"] == len(seed_set.SEEDS)
+    lstm_early = [v >= numbers["holds"] for v in worst(data, "lstm", "early")]
+    assert numbers["lstm_holds_early_k"] == sum(lstm_early) >= 1
     for kind in ("lstm", "transformer"):
-        assert min(worst(data, kind, "early")) >= 0.99
-        assert numbers[f"{kind}_holds_early_k"] == numbers[f"{kind}_holds_early_n"] == numbers["n_seeds"] == len(seed_set.SEEDS)
         assert min(worst(data, kind, "final")) >= 0.99
+        assert numbers[f"{kind}_holds_final_k"] == len(seed_set.SEEDS)
         assert numbers[f"{kind}_worst_final_min"] == min(worst(data, kind, "final"))
 
 
@@ -81,17 +86,16 @@ def test_rnn_does_not_fade_with_distance(figure_data):
     assert numbers["rnn_tail_early_max"] == max(tails) < 0.05
 
 
-def test_rnn_is_slow_not_unable(figure_data):
-    """Post: with the whole budget the RNN improves in most seeds (k of n, quoted), and holds
-    the letter at every distance (>= HOLDS at its worst k, out to 24) in some (k of n, quoted)."""
+def test_rnn_improves_but_stays_behind(figure_data):
+    """Post: with the whole budget the RNN improves in most seeds (k of n, quoted), yet its
+    worst distance stays at rnn_worst_final_max (quoted) or less, below every LSTM seed."""
     data = figure_data(NAME)
     numbers = data["numbers"]
     early, final = worst(data, "rnn", "early"), worst(data, "rnn", "final")
     improves = [f >= e + 0.05 for e, f in zip(early, final)]
     assert numbers["rnn_improves_k"] == sum(improves) > len(improves) / 2
-    held = [v >= numbers["holds"] for v in final]
-    assert numbers["rnn_holds_final_k"] == sum(held) >= 1
-    assert numbers["rnn_holds_final_n"] == numbers["rnn_improves_n"] == len(final)
+    assert numbers["rnn_improves_n"] == len(final)
+    assert numbers["rnn_worst_final_max"] == max(final) < min(worst(data, "lstm", "final"))
 
 
 def test_untrained_transformer_fails_the_same_check():

@@ -77,37 +77,37 @@ def draw(data, theme):
                                                     facecolor=theme.background, edgecolor="none", zorder=-1))
 
     fig.text(0.04, 0.875, TITLE, fontsize=46, fontweight="bold", color=theme.heading, va="center")
-    fig.text(0.04, 0.765, SUBTITLE, fontsize=24, color=theme.muted, va="center")
-    fig.text(0.965, 0.82, NOTE, fontsize=19, color=theme.muted, ha="right", va="center", linespacing=1.4)
+    fig.text(0.04, 0.765, SUBTITLE, fontsize=26, color=theme.muted, va="center")
+    fig.text(0.965, 0.82, NOTE, fontsize=24, color=theme.muted, ha="right", va="center", linespacing=1.4)
 
     cmap = theme.cmap("blue")
     n = data["weights"].shape[-1]
     # axes in figure fractions; a gap holds one map's outputs and the next one's inputs
     height, bottom, gap = 0.44, 0.06, 0.095
     width = height * HEIGHT / WIDTH
-    left = 1 - 3 * width - 2 * gap - 0.05
+    left = 1 - 3 * width - 2 * gap - 0.0575
     for index, (weights, tokens, outputs) in enumerate(zip(data["weights"], data["tokens"], data["outputs"])):
         ax = fig.add_axes((left + index * (width + gap), bottom, width, height))
         image = ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks(range(n), [str(t) for t in tokens.tolist()])
         ax.set_yticks(range(n), [str(t) for t in tokens.tolist()])
         ax.xaxis.tick_top()
-        ax.tick_params(length=0, labelsize=19, pad=5, labelcolor=theme.muted)
+        ax.tick_params(length=0, labelsize=24, pad=5, labelcolor=theme.muted)
         right = ax.secondary_yaxis("right")
         right.set_yticks(range(n), [str(t) for t in outputs.tolist()])
-        right.tick_params(length=0, labelsize=19, pad=5, labelcolor=theme.heading)
+        right.tick_params(length=0, labelsize=24, pad=5, labelcolor=theme.heading)
         for side in (*ax.spines.values(), *right.spines.values()):
             side.set_visible(False)
         if index == 0:
-            ax.set_ylabel("input", fontsize=19, color=theme.muted, labelpad=4)
+            ax.set_ylabel("input", fontsize=24, color=theme.muted, labelpad=4)
             ax.xaxis.set_label_position("top")
-            ax.set_xlabel("input", fontsize=19, color=theme.muted, labelpad=4, loc="left")
+            ax.set_xlabel("input", fontsize=24, color=theme.muted, labelpad=4, loc="left")
         if index == len(data["weights"]) - 1:
-            right.set_ylabel("output", fontsize=19, color=theme.heading, labelpad=6)
+            right.set_ylabel("output", fontsize=24, color=theme.heading, labelpad=6)
     bar_axes = fig.add_axes((0.835, 0.705, 0.13, 0.028))
     bar = fig.colorbar(image, cax=bar_axes, orientation="horizontal", ticks=(0, 1))
     bar.outline.set_visible(False)
-    bar.ax.tick_params(length=0, labelsize=19, labelcolor=theme.muted, pad=4)
-    bar.ax.set_ylabel("attention weight", fontsize=19, color=theme.muted, rotation=0, ha="right",
+    bar.ax.tick_params(length=0, labelsize=24, labelcolor=theme.muted, pad=4)
+    bar.ax.set_ylabel("attention weight", fontsize=24, color=theme.muted, rotation=0, ha="right",
                       va="center", labelpad=8)
     return fig
