@@ -54,7 +54,7 @@ def test_a_shortened_paragraph_is_noticed(draft, post):
     assert missing_paragraphs([paragraph], shortened) == [paragraph]
 
 
-def test_every_post_reads_in_forty_minutes_at_most(site):
+def test_every_post_reads_in_thirty_minutes_at_most(site):
     """Each post stays readable: Chirpy's own reading-time count (words / 180 a minute)."""
     import re
     from figures_src.util import paths
@@ -63,4 +63,4 @@ def test_every_post_reads_in_forty_minutes_at_most(site):
         html = (site / url / "index.html").read_text(encoding="utf-8")
         minutes = re.search(r'class="readtime"[^>]*>\s*<em>(\d+) min</em>', html)
         assert minutes, f"no reading time on {url}"
-        assert int(minutes.group(1)) <= 40, f"{post.name}: {minutes.group(1)} min"
+        assert int(minutes.group(1)) <= 30, f"{post.name}: {minutes.group(1)} min"
