@@ -12,6 +12,9 @@ LIVERELOAD_PORT ?= 35729
 # The preview switches off Chirpy's offline cache (a service worker that serves
 # pages from its cache first), or live reload would show stale pages.
 SERVE_CONFIG := $(BUILD)/serve.yml
+# The preview writes its own folder (one per port, so two previews don't clash),
+# never _site: `make build`'s production output stays what it built.
+PREVIEW_SITE = $(BUILD)/preview-$(SERVE_PORT)
 
 .PHONY: build serve
 
@@ -25,7 +28,7 @@ serve: gems npm-assets $(SERVE_CONFIG) ## preview on http://127.0.0.1:4000 (SERV
 	@$(call port_free,$(SERVE_PORT),SERVE_PORT,4001)
 	@$(call port_free,$(LIVERELOAD_PORT),LIVERELOAD_PORT,35730)
 	$(JEKYLL) serve --host $(SERVE_HOST) --port $(SERVE_PORT) --livereload \
-	  --livereload-port $(LIVERELOAD_PORT) --config _config.yml,$(SERVE_CONFIG)
+	  --livereload-port $(LIVERELOAD_PORT) --config _config.yml,$(SERVE_CONFIG) --destination $(PREVIEW_SITE)
 
 # $(call port_free,PORT,VARIABLE,EXAMPLE): stop, naming PORT, if something listens on it.
 port_free = if (exec 3<>/dev/tcp/$(SERVE_HOST)/$(1)) 2>/dev/null; then \
