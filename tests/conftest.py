@@ -5,7 +5,7 @@ hand), so `make check` can leave out the expensive ones:
     browser  drives headless Chromium (tests/browser/)
     site     builds the Jekyll site: uses the `site` fixture (or one built on
              it), or the test or one of its fixtures builds a site of its own
-             (jekyll_build, make_site, `make serve`)
+             (jekyll_build, make_site, copy_project, `make serve`)
     train    trains toy models or computes figures from trained checkpoints:
              tests/experiments/, or uses the `figure_data` fixture
     build    builds figures end to end in fresh Python processes (the
@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TESTS = Path(__file__).resolve().parent
-BUILDS_A_SITE = ("jekyll_build(", "make_site(", "htmlproofer(", '"serve"')
+BUILDS_A_SITE = ("jekyll_build(", "make_site(", "htmlproofer(", '"serve"', "copy_project(")
 
 
 def _source(function) -> str:
