@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      parents=[root])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", parents=[root], help="every figure, its module and whether it is stale")
+    commands.add_parser("list", parents=[root],
+                        help="every figure, its module and whether it is stale")
     commands.add_parser("stale", parents=[root], help="print the names of the stale figures")
     build = commands.add_parser("build", parents=[root], help="build the named figures, or all")
     build.add_argument("names", nargs="*", metavar="NAME", help="figure names (default: all)")
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             sources = [s for s in sources if pipeline.stale_reason(s, root)]
         for index, source in enumerate(sources, 1):
             result = pipeline.build(source, root)
-            sizes = ", ".join(f"{v} {o['width']}x{o['height']}" if "width" in o else f"{v} {o['bytes']} B"
+            sizes = ", ".join(f"{v} {o['width']}x{o['height']}" if "width" in o
+                              else f"{v} {o['bytes']} B"
                               for v, o in result.outputs.items())
             counter = f"[{index}/{len(sources)}] " if len(sources) > 1 else ""
             print(f"{counter}{source.name}: built in {result.seconds:.1f} s ({sizes})", flush=True)
@@ -78,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except pipeline.FigureError as exc:
         if exc.__cause__ is not None:
-            traceback.print_exception(type(exc.__cause__), exc.__cause__, exc.__cause__.__traceback__)
+            traceback.print_exception(type(exc.__cause__), exc.__cause__,
+                                      exc.__cause__.__traceback__)
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

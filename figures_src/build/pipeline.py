@@ -72,7 +72,8 @@ def discover(package_dir: Path = PACKAGE_DIR) -> list[FigureSource]:
     sources = [
         FigureSource(name=path.stem.replace("_", "-"),
                      module=f"{package_dir.name}.figures.{path.parent.name}.{path.stem}",
-                     path=path.resolve(), package_dir=package_dir, post=folder_slug(path.parent.name))
+                     path=path.resolve(), package_dir=package_dir,
+                     post=folder_slug(path.parent.name))
         for path in (package_dir / "figures").glob("*/*.py")
         if not path.name.startswith("_") and not path.parent.name.startswith("_")
     ]
@@ -144,7 +145,8 @@ def read_manifest(name: str, root: Path = REPO_ROOT) -> dict | None:
     if not path.is_file():
         return None
     try:  # libyaml's parser when there is one: `make figures` reads every manifest
-        manifest = yaml.load(path.read_text(encoding="utf-8"), getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        manifest = yaml.load(path.read_text(encoding="utf-8"),
+                             getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ManifestError(f"{manifest_path(name)} is not valid YAML ({problem}); "
@@ -192,7 +194,8 @@ def _manifest_gaps(manifest: dict) -> str | None:
         return "manifest lacks outputs"
     for variant in VARIANTS:
         entry = outputs.get(variant)
-        if not isinstance(entry, dict) or not all(entry.get(k) for k in ("path", "sha256", "width", "height")):
+        if not isinstance(entry, dict) or not all(entry.get(k)
+                                                  for k in ("path", "sha256", "width", "height")):
             return f"manifest lacks the {variant} output"
     if not isinstance(manifest.get("facts"), dict):
         return "manifest lacks facts"
@@ -226,7 +229,8 @@ def stale_reason(source: FigureSource, root: Path = REPO_ROOT) -> str | None:
         return f"moved to {source.relpath}"
     if manifest.get("inputs_sha256") != current:
         return "inputs changed"
-    entries = [e for entry in manifest["outputs"].values() for e in (entry, *entry.get("smaller", ()))]
+    entries = [e for entry in manifest["outputs"].values()
+               for e in (entry, *entry.get("smaller", ()))]
     for entry in entries:
         actual = _sha256_file(root / str(entry["path"]).lstrip("/"))
         if actual is None:
@@ -236,7 +240,8 @@ def stale_reason(source: FigureSource, root: Path = REPO_ROOT) -> str | None:
     return None
 
 
-def stale(root: Path = REPO_ROOT, package_dir: Path = PACKAGE_DIR) -> list[tuple[FigureSource, str]]:
+def stale(root: Path = REPO_ROOT,
+          package_dir: Path = PACKAGE_DIR) -> list[tuple[FigureSource, str]]:
     return [(s, r) for s in discover(package_dir) if (r := stale_reason(s, root))]
 
 
@@ -352,7 +357,8 @@ class BuildResult:
 def _targets(post: str, name: str) -> list[Path]:
     """Every file a build of `name` may write: for sweeping its leftover temp files."""
     images = [output_path(post, name, v, s) for v in VARIANTS for s in (".svg", ".png")]
-    smaller = [image_dir(post) / f"{name}-{v}-" for v in VARIANTS]  # prefixes of <name>-<variant>-<width>w.png
+    smaller = [image_dir(post) / f"{name}-{v}-"
+               for v in VARIANTS]  # prefixes of <name>-<variant>-<width>w.png
     return images + smaller + [data_path(post, name), manifest_path(name)]
 
 
@@ -376,7 +382,8 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
     post, name = source.post, source.name
     start = time.perf_counter()
     for target in _targets(post, name):  # left by a build that was killed mid-write
-        remove_temps((root / target).parent, target.name + ("" if target.name.endswith("-") else "."))
+        remove_temps((root / target).parent,
+                     target.name + ("" if target.name.endswith("-") else "."))
     try:
         module = load(source)
         figure = module.FIGURE
@@ -388,7 +395,8 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
                 rendered[theme.name] = render.render(module.draw(data, theme), raster=figure.raster)
             smaller[theme.name] = {width: render.downscaled(rendered[theme.name].data, width)
                                    for width in figure.smaller}
-        exported = dump_data(module.export(data)) if callable(getattr(module, "export", None)) else None
+        exported = dump_data(module.export(data)) if callable(getattr(module, "export",
+                                                                      None)) else None
         manifest = {
             "name": name,
             "post": post,
@@ -414,7 +422,8 @@ def build(source: FigureSource, root: Path = REPO_ROOT) -> BuildResult:
                 small = smaller_path(post, name, variant, width)
                 write_atomic(root / small, png)
                 manifest["outputs"][variant]["smaller"].append(
-                    {"path": "/" + small.as_posix(), "width": width, "sha256": hashlib.sha256(png).hexdigest()})
+                    {"path": "/" + small.as_posix(), "width": width,
+                     "sha256": hashlib.sha256(png).hexdigest()})
         wanted = {smaller_path(post, name, v, w) for v in VARIANTS for w in figure.smaller}
         for old in _smaller_files(post, name, root):
             if old not in wanted:  # a width no longer asked for

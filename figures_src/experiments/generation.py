@@ -108,10 +108,14 @@ class PublishedConfig:
 
 # Touvron et al. 2023 (LLaMA), Table 2: dimension, heads, layers of the four sizes.
 LLAMA = (
-    PublishedConfig("LLaMA-7B", n_layers=32, n_heads=32, d_model=4096, source="Touvron et al. 2023, Table 2"),
-    PublishedConfig("LLaMA-13B", n_layers=40, n_heads=40, d_model=5120, source="Touvron et al. 2023, Table 2"),
-    PublishedConfig("LLaMA-33B", n_layers=60, n_heads=52, d_model=6656, source="Touvron et al. 2023, Table 2"),
-    PublishedConfig("LLaMA-65B", n_layers=80, n_heads=64, d_model=8192, source="Touvron et al. 2023, Table 2"),
+    PublishedConfig("LLaMA-7B", n_layers=32, n_heads=32, d_model=4096,
+                    source="Touvron et al. 2023, Table 2"),
+    PublishedConfig("LLaMA-13B", n_layers=40, n_heads=40, d_model=5120,
+                    source="Touvron et al. 2023, Table 2"),
+    PublishedConfig("LLaMA-33B", n_layers=60, n_heads=52, d_model=6656,
+                    source="Touvron et al. 2023, Table 2"),
+    PublishedConfig("LLaMA-65B", n_layers=80, n_heads=64, d_model=8192,
+                    source="Touvron et al. 2023, Table 2"),
 )
 EXAMPLE_CONTEXT = 2048  # a context length for the example: GPT-3's n_ctx (Brown et al. 2020, section 2.1)
 FP16_BYTES = 2

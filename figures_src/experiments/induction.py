@@ -55,7 +55,8 @@ CONFIG = {
 def model_config(config):
     """Attention-only (d_ff=0), untied output layer, positions up to LENGTH - 1."""
     return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=0,
-                             n_heads=config["n_heads"], vocab_size=VOCAB, max_len=LENGTH - 1, dropout=0.0,
+                             n_heads=config["n_heads"], vocab_size=VOCAB, max_len=LENGTH - 1,
+                             dropout=0.0,
                              positional=config["positional"], tie_embeddings=False)
 
 
@@ -107,7 +108,8 @@ def scored_positions(starts):
     after their earlier copy. The block's last token is left out of both:
     after it comes filler, or the repeat's start, which nothing predicts.
     """
-    position = torch.arange(LENGTH - 1)[None, None] - starts[:, :, None]  # relative to each copy's start
+    position = torch.arange(LENGTH - 1)[None, None] - starts[:, :,
+                                                             None]  # relative to each copy's start
     inside = (position >= 0) & (position < BLOCK - 1)
     return inside[:, 0], inside[:, 1]
 
@@ -140,7 +142,8 @@ def build_and_train(config):
                 max_steps=config["max_steps"], lr=config["lr"],
                 generator=torch.Generator().manual_seed(config["seed"]))
     metrics = {"steps": log["steps"], "final_loss": log["final_loss"], "losses": log["losses"],
-               "train_seconds": log["seconds"], "train_cpu_seconds": time.process_time() - cpu_start}
+               "train_seconds": log["seconds"],
+               "train_cpu_seconds": time.process_time() - cpu_start}
     return model, metrics
 
 
@@ -184,7 +187,8 @@ def scores(model, sequences, starts):
     loss = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
     correct = (logits.argmax(-1) == targets).float()
     first, repeat = scored_positions(starts)
-    return {"accuracy_first": correct[first].mean().item(), "accuracy_repeat": correct[repeat].mean().item(),
+    return {"accuracy_first": correct[first].mean().item(),
+            "accuracy_repeat": correct[repeat].mean().item(),
             "loss_first": loss[first].mean().item(), "loss_repeat": loss[repeat].mean().item()}
 
 
@@ -238,8 +242,10 @@ def measure(model, sequences, starts):
     induction = induction_score(weights[1], starts)
     result = {**scores(model, sequences, starts),
               "previous_token_scores": previous.tolist(), "induction_scores": induction.tolist(),
-              "previous_token_scores_in_block": previous_token_score_in_block(weights[0], starts).tolist(),
-              "previous_token_head": int(previous.argmax()), "induction_head": int(induction.argmax()),
+              "previous_token_scores_in_block": previous_token_score_in_block(weights[0],
+                                                                              starts).tolist(),
+              "previous_token_head": int(previous.argmax()),
+              "induction_head": int(induction.argmax()),
               "ablated_accuracy_repeat": {}}
     for layer in range(len(model.blocks)):
         for head in range(model.blocks[layer].self_attn.n_heads):

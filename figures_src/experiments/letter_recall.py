@@ -172,7 +172,8 @@ class Recurrent(nn.Module):
 
 def model_config(kind):
     """The full, JSON-able configuration of one model: the shared budget, the task, its size."""
-    return {"model": kind, **BUDGET, **MODELS[kind], "length": LENGTH, "letter_window": LETTER_WINDOW,
+    return {"model": kind, **BUDGET, **MODELS[kind], "length": LENGTH,
+            "letter_window": LETTER_WINDOW,
             "vocab": VOCAB, "n_held_out": N_HELD_OUT, "evaluate_every": EVALUATE_EVERY}
 
 
@@ -183,7 +184,8 @@ def build_model(config):
     if kind == "transformer":
         return DecoderOnly(TransformerConfig(
             n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
-            n_heads=config["n_heads"], vocab_size=VOCAB, max_len=LENGTH, dropout=0.0, positional="learned"))
+            n_heads=config["n_heads"], vocab_size=VOCAB, max_len=LENGTH, dropout=0.0,
+            positional="learned"))
     raise ValueError(f"build_model: unknown model {kind!r}, expected one of {KINDS}")
 
 

@@ -211,8 +211,10 @@ class SentenceSampler:
         self.place_verbs = torch.tensor([INDEX[v] for v in PLACE_VERBS])
         self.animal_verbs = torch.tensor([INDEX[v] for v in ANIMAL_VERBS])
         # adjectives: subject-state ones first, then the object's own
-        self.place_adjectives = torch.tensor([INDEX[a] for a in SUBJECT_ADJECTIVES + PLACE_ADJECTIVES])
-        self.animal_adjectives = torch.tensor([INDEX[a] for a in SUBJECT_ADJECTIVES + ANIMAL_ADJECTIVES])
+        self.place_adjectives = torch.tensor([INDEX[a]
+                                              for a in SUBJECT_ADJECTIVES + PLACE_ADJECTIVES])
+        self.animal_adjectives = torch.tensor([INDEX[a]
+                                               for a in SUBJECT_ADJECTIVES + ANIMAL_ADJECTIVES])
         self.word = {w: torch.tensor([INDEX[w]]) for w in FUNCTION_WORDS}
 
     def sample(self, n, generator):
@@ -236,7 +238,8 @@ class SentenceSampler:
                                 self.animal_adjectives[adj_index.clamp(max=len(self.animal_adjectives) - 1)])
         subject, obj = self.subjects[pair], self.objects[pair]
         one = lambda w: self.word[w].expand(n, 1)  # noqa: E731
-        pieces = [self.tables[0][frame[:, 0]], one("the"), subject[:, None], self.tables[1][frame[:, 1]],
+        pieces = [self.tables[0][frame[:, 0]], one("the"), subject[:, None],
+                  self.tables[1][frame[:, 1]],
                   verb[:, None], one("the"), obj[:, None], self.tables[2][frame[:, 2]], one("it"),
                   self.tables[3][frame[:, 3]], one("too"), adjective[:, None], one(".")]
         raw = torch.cat(pieces, dim=1)
@@ -267,7 +270,8 @@ def held_out_sentences(config=CONFIG):
     order = torch.randperm(len(every), generator=generator)[:config["n_held_out"]].tolist()
     examples = [sentence(*EXAMPLE_PAIR, EXAMPLE_VERB, a, EXAMPLE_FRAME) for a in EXAMPLE_ADJECTIVES]
     chosen = [sentence(*every[i][:4], every[i][4]) for i in order]
-    return examples + [s for s in chosen if s not in examples][:config["n_held_out"] - len(examples)]
+    return examples + [s for s in chosen
+                       if s not in examples][:config["n_held_out"] - len(examples)]
 
 
 def answer_of(words):
@@ -287,7 +291,8 @@ def positions(words):
 # -- the model -------------------------------------------------------------------
 
 def model_config(config):
-    return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
+    return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"],
+                             d_ff=config["d_ff"],
                              n_heads=config["n_heads"], vocab_size=len(VOCAB), max_len=MAX_LEN,
                              dropout=0.0, positional=config["positional"])
 
@@ -335,7 +340,8 @@ def accuracy(model, sentences):
 def build_and_train(config):
     model = build_model(config)
     log = train(model, batch_maker(config), max_steps=config["max_steps"], lr=config["lr"],
-                stop_loss=config["stop_loss"], generator=torch.Generator().manual_seed(config["seed"]))
+                stop_loss=config["stop_loss"],
+                generator=torch.Generator().manual_seed(config["seed"]))
     held_out = held_out_sentences(config)
     metrics = {"steps": log["steps"], "final_loss": log["final_loss"], "losses": log["losses"],
                "train_seconds": log["seconds"], "stopped_early": log["stopped_early"],
@@ -346,7 +352,8 @@ def build_and_train(config):
 def trained_pronoun_models(config=None, seeds=SEEDS):
     """[(model, metrics)], one per training seed, each trained once and cached under
     build/checkpoints (training.cached_seeds)."""
-    return cached_seeds("pronouns", dict(CONFIG if config is None else config), build_and_train, seeds)
+    return cached_seeds("pronouns", dict(CONFIG if config is None else config), build_and_train,
+                        seeds)
 
 
 def trained_pronoun_model(config=None):
@@ -393,7 +400,8 @@ def explorer_data(model, sentences):
             "examples": [{"label": f"{' '.join(m['tokens'][:m['n_words']])} (\u201cit\u201d \u2192 "
                                    f"{m['prediction']})",
                           "tokens": m["tokens"][:m["n_words"]], "query": m["query"],
-                          "attention": [[[row[:m["n_words"]] for row in head[:m["n_words"]]] for head in layer]
+                          "attention": [[[row[:m["n_words"]] for row in head[:m["n_words"]]]
+                                         for head in layer]
                                         for layer in m["attention"]]}
                          for m in maps]}
 
@@ -409,14 +417,16 @@ def _referent_positions(sentences):
     out = []
     for words in sentences:
         where = positions(words)
-        out.append(where["subject"] if answer_of(words) == words[where["subject"]] else where["object"])
+        out.append(where["subject"] if answer_of(words) == words[where["subject"]]
+                   else where["object"])
     return torch.tensor(out)
 
 
 def _other_positions(sentences):
     """Position of the other candidate noun (the one "it" does not stand for)."""
     referents = _referent_positions(sentences)
-    subjects, objects = _positions_tensor(sentences, "subject"), _positions_tensor(sentences, "object")
+    subjects, objects = _positions_tensor(sentences, "subject"), _positions_tensor(sentences,
+                                                                                   "object")
     return torch.where(referents == subjects, objects, subjects)
 
 
@@ -581,10 +591,12 @@ def seed_measures(model, sentences):
         "l2_object_argmax_when_object": by_referent["object"][last]["argmax"]["object"],
         "l2_adjective_weight_when_object": by_referent["object"][last]["weight"]["adjective"],
         # layer 1: its favourite word over all sentences, and the same split by referent
-        "l1_favourite": max(("subject", "object", "adjective", "it"), key=lambda r: every[first]["weight"][r]),
+        "l1_favourite": max(("subject", "object", "adjective", "it"),
+                            key=lambda r: every[first]["weight"][r]),
         "l1_subject_weight": {r: by_referent[r][first]["weight"]["subject"] for r in by_referent},
         "l1_object_weight": {r: by_referent[r][first]["weight"]["object"] for r in by_referent},
-        "l1_adjective_weight": {r: by_referent[r][first]["weight"]["adjective"] for r in by_referent},
+        "l1_adjective_weight": {r: by_referent[r][first]["weight"]["adjective"]
+                                for r in by_referent},
         "l1_adjective_weight_opening_object": opening_object[first]["weight"]["adjective"],
         # the most weight "it" puts on <pad> in any layer and sentence (masked: 0)
         "pad_weight": (weights * padding[:, None, None, :]).sum(-1).max().item(),

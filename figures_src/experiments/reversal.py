@@ -33,8 +33,10 @@ HELD_OUT_SEED = 1  # the held-out sequences' own generator: the same for every t
 
 def model_config(config, vocab_size=VOCAB, max_len=LENGTH):
     """The TransformerConfig of a toy-sequence model (no dropout: the tasks are exact)."""
-    return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"], d_ff=config["d_ff"],
-                             n_heads=config["n_heads"], vocab_size=vocab_size, max_len=max_len, dropout=0.0,
+    return TransformerConfig(n_layers=config["n_layers"], d_model=config["d_model"],
+                             d_ff=config["d_ff"],
+                             n_heads=config["n_heads"], vocab_size=vocab_size, max_len=max_len,
+                             dropout=0.0,
                              positional=config["positional"])
 
 
@@ -145,7 +147,8 @@ def trained_reversal_models(config=None, seeds=SEEDS):
     metrics: steps, final_loss, losses, train_seconds, stopped_early,
     held_out_token_accuracy, held_out_sequence_accuracy, n_held_out.
     """
-    return cached_seeds("reversal", dict(CONFIG if config is None else config), build_and_train, seeds)
+    return cached_seeds("reversal", dict(CONFIG if config is None else config), build_and_train,
+                        seeds)
 
 
 # -- what the trained encoder does ------------------------------------------------
@@ -192,4 +195,5 @@ def typical_seed(runs, held_out, seeds):
     """The seed a figure draws: the median seed by anti-diagonal mass on held_out
     (runs: [(model, metrics)] in the order of seeds)."""
     from .seeds import median_seed
-    return median_seed([measures(model, held_out)["anti_diagonal_mass"] for model, _ in runs], seeds)
+    return median_seed([measures(model, held_out)["anti_diagonal_mass"] for model, _ in runs],
+                       seeds)

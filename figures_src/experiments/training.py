@@ -146,7 +146,8 @@ def cached_seeds(name, config, build_and_train, seeds=SEEDS, folder=None):
     another. Each seed trains alone, so who trained it never changes it.
     """
     configs = [{**config, "seed": seed} for seed in seeds]
-    results = {i: cached(name, c, build_and_train, folder, wait=False) for i, c in enumerate(configs)}
+    results = {i: cached(name, c, build_and_train, folder, wait=False)
+               for i, c in enumerate(configs)}
     return [results[i] or cached(name, c, build_and_train, folder) for i, c in enumerate(configs)]
 
 

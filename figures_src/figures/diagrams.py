@@ -276,7 +276,8 @@ def draw_block(g, spec: BlockSpec, theme, prefix: str, source: str, *, side: str
                         label = qkv_label(spec, sublayer)
                     box(frame, node_id(step), label, theme, palette[kind], group=branch)
                 else:  # the pre-norm's norm, on the branch
-                    box(frame, node_id(step), f"<{spec.norm}>", theme, palette["norm"], group=branch)
+                    box(frame, node_id(step), f"<{spec.norm}>", theme, palette["norm"],
+                        group=branch)
                 drawn.steps[node_id(step)] = (step,)
                 label = branch_labels.get(sublayer) if step == steps[0] else None
                 if qkv and step == "self_attn":

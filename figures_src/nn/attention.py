@@ -141,7 +141,8 @@ class MultiHeadAttention(nn.Module):
         bias = self.w_q.bias is not None
         twin = nn.MultiheadAttention(self.d_model, self.n_heads, bias=bias, batch_first=True)
         with torch.no_grad():
-            twin.in_proj_weight.copy_(torch.cat([self.w_q.weight, self.w_k.weight, self.w_v.weight]))
+            twin.in_proj_weight.copy_(torch.cat([self.w_q.weight, self.w_k.weight,
+                                                 self.w_v.weight]))
             twin.out_proj.weight.copy_(self.w_o.weight)
             if bias:
                 twin.in_proj_bias.copy_(torch.cat([self.w_q.bias, self.w_k.bias, self.w_v.bias]))

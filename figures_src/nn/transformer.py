@@ -90,7 +90,8 @@ class Encoder(nn.Module):
         super().__init__()
         self.embed = Embedding(config)
         self.blocks = nn.ModuleList(
-            Block(config.d_model, config.n_heads, config.d_ff, pre_norm=pre_norm, dropout=config.dropout)
+            Block(config.d_model, config.n_heads, config.d_ff, pre_norm=pre_norm,
+                  dropout=config.dropout)
             for _ in range(config.n_layers))
         self.final_norm = LayerNorm(config.d_model) if pre_norm else nn.Identity()
 

@@ -138,7 +138,8 @@ def choose_mode(driver, mode: str) -> str:
     button at the foot of the sidebar opens it); returns html[data-bs-theme],
     the attribute Chirpy 7.6 sets (older Chirpy set html[data-mode])."""
     driver.find_element("css selector", "#mode-toggle").click()
-    driver.find_element("css selector", f'#mode-toggle + .dropdown-menu [data-theme-mode="{mode}"]').click()
+    driver.find_element("css selector",
+                        f'#mode-toggle + .dropdown-menu [data-theme-mode="{mode}"]').click()
     return driver.execute_script("return document.documentElement.getAttribute('data-bs-theme')")
 
 

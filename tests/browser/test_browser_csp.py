@@ -23,9 +23,11 @@ RECORD_VIOLATIONS = """
 @pytest.fixture(scope="module")
 def recording(browsing):
     base, driver = browsing
-    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                    {"source": RECORD_VIOLATIONS})
     yield base, driver
-    driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
+    driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                           {"identifier": script["identifier"]})
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -82,7 +84,8 @@ def test_the_preview_still_live_reloads(browsing):
     _, driver = browsing
     port, reload_port = free_port(), free_port()
     serve = subprocess.Popen(["make", "--no-print-directory", "serve", f"SERVE_PORT={port}",
-                              f"LIVERELOAD_PORT={reload_port}"], cwd=pages.SOURCE, stdout=subprocess.PIPE,
+                              f"LIVERELOAD_PORT={reload_port}"], cwd=pages.SOURCE,
+                              stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/{pages.POST_URL}"
@@ -93,7 +96,8 @@ def test_the_preview_still_live_reloads(browsing):
             except OSError:
                 assert serve.poll() is None, serve.stdout.read()
                 time.sleep(0.5)
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                               {"source": RECORD_VIOLATIONS})
         driver.get(url)
         driver.set_script_timeout(20)
         connected = driver.execute_async_script("""

@@ -42,7 +42,8 @@ def test_every_shown_image_is_decoded(visits, page):
     """Images CSS hides must be the other theme's variants; all others decode."""
     _, images, _ = visits[page]
     assert images, "no <img> on the page"
-    broken = [i["src"] for i in images if i["shown"] and not (i["complete"] and i["naturalWidth"] > 0)]
+    broken = [i["src"] for i in images if i["shown"]
+              and not (i["complete"] and i["naturalWidth"] > 0)]
     hidden = [i["src"] for i in images if not i["shown"] and i["variant"] != "dark"]
     assert broken == [] and hidden == []
 

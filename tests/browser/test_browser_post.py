@@ -107,7 +107,8 @@ return {fetched: fetched, shown: img.getBoundingClientRect().width, dpr: window.
 """
 
 
-@pytest.mark.parametrize("window, dark", [("phone", "system"), ("laptop", "system"), ("laptop", "picked")])
+@pytest.mark.parametrize("window, dark",
+                         [("phone", "system"), ("laptop", "system"), ("laptop", "picked")])
 def test_dark_mode_shows_the_dark_banner_sharp_and_no_larger_than_needed(browsing, window, dark):
     """In dark mode, the system's or the one the reader picked, the banner is
     its dark render (_plugins/preview_image.rb), as sharp as the screen, and

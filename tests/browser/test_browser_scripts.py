@@ -72,7 +72,8 @@ def test_search_fetches_its_index_when_asked_and_finds_the_post(browsing):
         driver.find_element("css selector", "#search-input").send_keys("transformers")
         assert driver.execute_script("return document.querySelectorAll('#search-results a').length") == 0
         WebDriverWait(driver, 10).until(
-            lambda d: d.find_elements("css selector", f'#search-results a[href$="{pages.POST_URL}"]'))
+            lambda d: d.find_elements("css selector",
+                                      f'#search-results a[href$="{pages.POST_URL}"]'))
     finally:
         driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
             "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})

@@ -26,7 +26,8 @@ def measured_multiply_adds(model, prompt, n_new, use_cache, monkeypatch):
         return original(q, k, v, mask)
 
     monkeypatch.setattr(attention_module, "scaled_dot_product_attention", counting_attention)
-    hooks = [m.register_forward_hook(count_linear) for m in model.modules() if isinstance(m, nn.Linear)]
+    hooks = [m.register_forward_hook(count_linear) for m in model.modules()
+             if isinstance(m, nn.Linear)]
     original_forward = model.forward
 
     def forward_then_new_count(*args, **kwargs):
@@ -56,7 +57,8 @@ def test_counted_work_equals_the_work_done(use_cache, shape, monkeypatch):
 
 
 def test_the_cache_saves_work_after_the_first_step():
-    config = TransformerConfig(n_layers=2, d_model=32, d_ff=64, n_heads=4, vocab_size=20, max_len=64)
+    config = TransformerConfig(n_layers=2, d_model=32, d_ff=64, n_heads=4, vocab_size=20,
+                               max_len=64)
     without = generation.generation_multiply_adds(config, 4, 20, use_cache=False)
     with_cache = generation.generation_multiply_adds(config, 4, 20, use_cache=True)
     assert without[0] == with_cache[0]  # both read the whole prompt first

@@ -17,7 +17,8 @@ def test_sequences_hold_one_letter_early_and_digits_elsewhere():
 
 def test_targets_are_the_letter_after_it_and_ignored_before():
     tokens = torch.tensor([[3, 12, 5, 0, 7], [15, 1, 1, 2, 9]])
-    expected = torch.tensor([[IGNORE_INDEX, IGNORE_INDEX, 12, 12, 12], [IGNORE_INDEX, 15, 15, 15, 15]])
+    expected = torch.tensor([[IGNORE_INDEX, IGNORE_INDEX, 12, 12, 12],
+                             [IGNORE_INDEX, 15, 15, 15, 15]])
     assert torch.equal(memory.targets(tokens), expected)
     assert memory.distances(tokens).tolist() == [[-1, 0, 1, 2, 3], [0, 1, 2, 3, 4]]
 
@@ -62,7 +63,8 @@ class Oracle(torch.nn.Module):
         self.reach = reach
 
     def forward(self, tokens):
-        answer = torch.where(memory.distances(tokens) <= self.reach, memory.targets(tokens).clamp(min=0),
+        answer = torch.where(memory.distances(tokens) <= self.reach,
+                             memory.targets(tokens).clamp(min=0),
                              torch.zeros_like(tokens))
         return torch.nn.functional.one_hot(answer, memory.VOCAB).float()
 

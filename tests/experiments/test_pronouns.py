@@ -13,8 +13,10 @@ def frame_of(words):
     the = words.index("the")
     pos = P.positions(words)
     parts = (tuple(words[:the]), tuple(words[pos["subject"] + 1:pos["object"] - 2]),
-             tuple(words[pos["object"] + 1:pos["it"]]), tuple(words[pos["it"] + 1:pos["adjective"] - 1]))
-    return tuple(options.index(part) for options, part in zip((P.OPENINGS, P.NEGATIONS, P.CONNECTIVES, P.COPULAS),
+             tuple(words[pos["object"] + 1:pos["it"]]),
+             tuple(words[pos["it"] + 1:pos["adjective"] - 1]))
+    return tuple(options.index(part)
+                 for options, part in zip((P.OPENINGS, P.NEGATIONS, P.CONNECTIVES, P.COPULAS),
                                                              parts))
 
 
@@ -43,15 +45,18 @@ def test_referent_follows_adjective_and_structure():
 
 def test_batches_are_well_formed(sampled):
     for words, target in sampled[:500]:
-        assert words == P.sentence(words[P.positions(words)["subject"]], words[P.positions(words)["object"]],
-                                   words[P.positions(words)["object"] - 2], words[-2], frame_of(words))
+        assert words == P.sentence(words[P.positions(words)["subject"]],
+                                   words[P.positions(words)["object"]],
+                                   words[P.positions(words)["object"] - 2], words[-2],
+                                   frame_of(words))
         scored = target != IGNORE_INDEX
         assert scored.sum() == 1 and words[scored.nonzero().item()] == "it"
         assert P.VOCAB[target[scored].item()] == P.answer_of(words)
 
 
 def test_both_kinds_of_referent_and_object_are_trained(sampled):
-    kinds = {(P.answer_of(w) == w[P.positions(w)["subject"]], w[P.positions(w)["object"]] in P.PLACES)
+    kinds = {(P.answer_of(w) == w[P.positions(w)["subject"]],
+              w[P.positions(w)["object"]] in P.PLACES)
              for w, _ in sampled}
     assert kinds == {(True, True), (True, False), (False, True), (False, False)}
 
@@ -83,12 +88,14 @@ def test_every_word_is_seen_in_training(sampled):
     assert {w for words in P.held_out_sentences() for w in words} <= trained
     # each noun of a held-out pair occurs in training, with other partners
     for subject, obj in P.split()["pairs"][1]:
-        assert any(subject in words for words, _ in sampled) and any(obj in words for words, _ in sampled)
+        assert any(subject in words for words, _ in sampled) and any(obj in words
+                                                                     for words, _ in sampled)
 
 
 def test_example_pair_differs_only_in_the_adjective():
     tired, wide = P.held_out_sentences()[:2]
-    assert tired == ("the", "animal", "didn't", "cross", "the", "street", "because", "it", "was", "too",
+    assert tired == ("the", "animal", "didn't", "cross", "the", "street", "because", "it", "was",
+                     "too",
                      "tired", ".")
     assert [i for i, (a, b) in enumerate(zip(tired, wide)) if a != b] == [len(tired) - 2]
     assert (P.answer_of(tired), P.answer_of(wide)) == ("animal", "street")
@@ -160,7 +167,8 @@ def test_attention_maps_are_json_ready_and_cover_every_layer_and_head():
         assert example["tokens"] == entry["tokens"][:n]
         assert example["attention"] == [[[row[:n] for row in head[:n]] for head in layer]
                                         for layer in entry["attention"]]
-        assert all(w == 0 for layer in entry["attention"] for head in layer for row in head for w in row[n:])
+        assert all(w == 0 for layer in entry["attention"] for head in layer for row in head
+                   for w in row[n:])
 
 
 @pytest.mark.slow
@@ -172,7 +180,8 @@ def test_trained_models_name_the_referent_by_attention():
         assert rates["accuracy"] >= 0.95 and metrics["held_out_accuracy"] == pytest.approx(rates["accuracy"])
         assert rates["argmax"][1, "referent"] > 0.6
         assert rates["broken"][1, "referent"] >= 0.5 and rates["broken"][1, "other"] == 0
-        assert rates["argmax"][1, "referent"] == pytest.approx(P.argmax_on_referent(model, held_out))
+        assert rates["argmax"][1,
+                               "referent"] == pytest.approx(P.argmax_on_referent(model, held_out))
         assert rates["broken"][1, "referent"] == pytest.approx(P.broken_share(model, held_out))
         # padding is masked: "it" puts no weight there
         weights = P.it_attention(model, held_out)

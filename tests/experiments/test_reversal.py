@@ -21,7 +21,8 @@ def test_training_batches_never_contain_held_out_sequences():
 
 def test_batch_maker_redraws_a_held_out_row():
     generator = torch.Generator().manual_seed(7)
-    first = torch.randint(0, reversal.VOCAB, (4, reversal.LENGTH), generator=torch.Generator().manual_seed(7))
+    first = torch.randint(0, reversal.VOCAB, (4, reversal.LENGTH),
+                          generator=torch.Generator().manual_seed(7))
     inputs, _ = reversal.training_batch_maker(4, first[:1])(generator)
     assert not torch.equal(inputs[0], first[0]) and torch.equal(inputs[1:], first[1:])
 
@@ -54,7 +55,8 @@ def test_trained_model_reverses_held_out_sequences(kind):
 
 
 def test_first_distinct_digits_skips_repeats_and_names_a_shortage():
-    sequences = torch.tensor([[1, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 5, 6, 7], [7, 6, 5, 4, 3, 2, 1, 0]])
+    sequences = torch.tensor([[1, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 5, 6, 7],
+                              [7, 6, 5, 4, 3, 2, 1, 0]])
     assert reversal.first_distinct_digits(sequences, 2).tolist() == sequences[1:].tolist()
     with pytest.raises(ValueError, match="distinct digits"):
         reversal.first_distinct_digits(sequences, 3)

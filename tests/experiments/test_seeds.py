@@ -13,7 +13,8 @@ def test_summary_of_booleans_is_k_of_n():
 
 
 def test_seed_facts_are_flat_keys():
-    assert seeds.seed_facts("acc", [1.0, 0.5, 0.75]) == {"acc_median": 0.75, "acc_min": 0.5, "acc_max": 1.0}
+    assert seeds.seed_facts("acc", [1.0, 0.5, 0.75]) == {"acc_median": 0.75, "acc_min": 0.5,
+                                                         "acc_max": 1.0}
     assert seeds.seed_facts("ok", [True, False]) == {"ok_k": 1, "ok_n": 2}
 
 

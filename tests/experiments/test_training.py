@@ -93,10 +93,12 @@ def test_each_seed_is_its_own_checkpoint(tmp_path, monkeypatch):
     first = training.cached_seeds("copier", config, build_and_train_counted, seeds=(0, 1, 2))
     again = training.cached_seeds("copier", config, build_and_train_counted, seeds=(0, 1, 2))
     assert (tmp_path / "calls").read_text().count("trained") == 3
-    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("copier-*.pt")) == ["seed0", "seed1", "seed2"]
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("copier-*.pt")) == ["seed0", "seed1",
+                                                                                  "seed2"]
     for (a, _), (b, _), seed in zip(first, again, (0, 1, 2)):
         alone, _ = train_copier(seed)
-        assert torch.equal(a.out.weight, b.out.weight) and torch.equal(a.out.weight, alone.out.weight)
+        assert torch.equal(a.out.weight, b.out.weight) and torch.equal(a.out.weight,
+                                                                       alone.out.weight)
     assert not torch.equal(first[0][0].out.weight, first[1][0].out.weight)
 
 
@@ -109,7 +111,8 @@ def test_two_processes_share_the_seeds(tmp_path):
     """Two builds needing the same seeds train each seed once, between them, at the same time."""
     config = {"seed": 0, "calls_file": str(tmp_path / "calls")}
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_cached_seeds_in_child, args=(config, tmp_path)) for _ in range(2)]
+    workers = [context.Process(target=_cached_seeds_in_child, args=(config, tmp_path))
+               for _ in range(2)]
     start = time.perf_counter()
     for w in workers:
         w.start()
@@ -234,7 +237,8 @@ def test_evaluations_form_a_learning_curve_without_changing_training():
         calls.append(model.training)
         return float(model.out.weight.sum())
 
-    curve = training.train(watched, copy_task_batch, max_steps=25, lr=0.05, evaluate=evaluate, evaluate_every=10)
+    curve = training.train(watched, copy_task_batch, max_steps=25, lr=0.05, evaluate=evaluate,
+                           evaluate_every=10)
     assert [step for step, _ in curve["evaluations"]] == [0, 10, 20, 25]
     assert not any(calls)  # measured in eval mode
     assert curve["evaluations"][-1][1] == float(watched.out.weight.sum())

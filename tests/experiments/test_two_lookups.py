@@ -30,7 +30,9 @@ def test_head_roles_on_made_up_maps():
     previous[0, 0] = 1
     roles = two_lookups.head_roles(torch.stack([mirror, previous])[None])
     assert roles["mirror"].tolist() == [1.0, 0.0] and roles["previous"].tolist() == [0.0, 1.0]
-    assert roles["mirror_weight"].tolist() == [1.0, 0.0] and roles["previous_weight"].tolist() == [0.0, 1.0]
+    assert roles["mirror_weight"].tolist() == [1.0,
+                                               0.0] and roles["previous_weight"].tolist() == [0.0,
+                                                                                              1.0]
     mixed = two_lookups.head_roles((0.75 * previous + 0.25 * mirror)[None, None])
     assert mixed["previous_weight"].tolist() == [0.75] and mixed["mirror_weight"].tolist() == [0.25]
     assert mixed["previous"].tolist() == [1.0]
@@ -67,13 +69,15 @@ def test_without_the_exclusion_the_same_stream_would_hit_held_out_sequences():
     hits = 0
     for _ in range(10_000):  # more draws than training makes: with 2000 of 10^8 sequences held
         # out, 1000 batches of 64 expect 1.3 hits, 10000 expect 13
-        inputs = torch.randint(0, reversal.VOCAB, (config["batch_size"], reversal.LENGTH), generator=generator)
+        inputs = torch.randint(0, reversal.VOCAB, (config["batch_size"], reversal.LENGTH),
+                               generator=generator)
         hits += int(torch.isin(reversal._keys(inputs), keys).sum())
     assert hits > 0
 
 
 def test_batch_maker_redraws_a_held_out_row():
-    first = torch.randint(0, reversal.VOCAB, (4, reversal.LENGTH), generator=torch.Generator().manual_seed(7))
+    first = torch.randint(0, reversal.VOCAB, (4, reversal.LENGTH),
+                          generator=torch.Generator().manual_seed(7))
     inputs, targets = two_lookups.batch_maker(4, first[:1])(torch.Generator().manual_seed(7))
     assert not torch.equal(inputs[0], first[0]) and torch.equal(inputs[1:], first[1:])
     assert torch.equal(targets, two_lookups.targets(inputs))

@@ -79,7 +79,8 @@ def replay(source, prefix, start, calls):
     order, inputs = drawn_order(source, prefix, start)
     ran = [c for c in calls if c.name not in ("input", "memory", "output") + NOT_DRAWN]
     drawn_modules = [s for node in order for s in steps_of(node, prefix) if not s.endswith("_add")]
-    assert drawn_modules == [c.name for c in ran], "the drawn order is not the order forward() calls"
+    assert drawn_modules == [c.name
+                             for c in ran], "the drawn order is not the order forward() calls"
     by_name = {c.name: c for c in ran}
     values = {start: calls[0].output}
     for node in order:

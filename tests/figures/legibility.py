@@ -195,7 +195,8 @@ class Measured:
 def measure(obj, theme, label: str, raster: bool = False) -> Measured:
     """Render `obj` (what draw() returned, inside theme.rc()) as the pipeline does,
     then measure it. Call inside theme.rc(): matplotlib reads rcParams on draw."""
-    rendered = output.render(obj, raster=raster)  # closes a matplotlib figure; the object stays usable
+    rendered = output.render(obj,
+                             raster=raster)  # closes a matplotlib figure; the object stays usable
     page = _rgba(theme.background)[:3]
     measured = Measured(label, rendered.width, rendered.height, page)
     if hasattr(obj, "savefig"):
@@ -290,7 +291,8 @@ def _measure_matplotlib(fig, theme, measured: Measured) -> None:
         rgba = _rgba(color)
         if alpha is not None:
             rgba = rgba[:3] + (rgba[3] * alpha,)
-        if rgba[3] > 0 and not _is_decorative(rgba, theme) and _hex(_over(rgba, page)) != _hex(page):
+        if rgba[3] > 0 and not _is_decorative(rgba,
+                                              theme) and _hex(_over(rgba, page)) != _hex(page):
             strokes.append(Stroke(what, _over(rgba, page)))
 
     for ax in fig.axes:
@@ -308,7 +310,8 @@ def _measure_matplotlib(fig, theme, measured: Measured) -> None:
                 if line.get_fillstyle() != "none":
                     stroke(f"{name} marker", line.get_markerfacecolor(), line.get_alpha())
         patches = list(ax.patches) + [t.arrow_patch for t in ax.texts
-                                      if getattr(t, "arrow_patch", None) is not None and t.get_visible()]
+                                      if getattr(t, "arrow_patch", None) is not None
+                                      and t.get_visible()]
         for patch in patches:
             if patch.get_visible() and patch.get_linewidth() > 0 and patch.get_fill() is not None:
                 if _drawn(patch.get_linestyle()):
@@ -321,7 +324,8 @@ def _measure_matplotlib(fig, theme, measured: Measured) -> None:
                 for color in np.atleast_2d(coll.get_edgecolors()):
                     stroke(f"{type(coll).__name__} edge", tuple(color))
             if type(coll).__name__ in ("PathCollection", "LineCollection"):
-                for color in np.atleast_2d(coll.get_facecolors() if type(coll).__name__ == "PathCollection"
+                for color in np.atleast_2d(coll.get_facecolors()
+                                           if type(coll).__name__ == "PathCollection"
                                            else coll.get_colors()):
                     stroke(f"{type(coll).__name__} mark", tuple(color))
         for side, spine in ax.spines.items():
@@ -363,17 +367,21 @@ def _scale_problems(fig, renderer) -> list[str]:
         return (mappable.get_cmap().name, round(float(norm.vmin), 9), round(float(norm.vmax), 9))
 
     labelled = {limits(cb.mappable) for cb in colorbars
-                if any(s.strip() for s in (cb.ax.get_ylabel(), cb.ax.get_xlabel(), cb.ax.get_title()))}
+
+                if any(s.strip()
+                       for s in (cb.ax.get_ylabel(), cb.ax.get_xlabel(), cb.ax.get_title()))}
     unlabelled = {limits(cb.mappable) for cb in colorbars} - labelled
     problems = []
     for ax in fig.axes:
         if id(ax) in colorbar_axes or not ax.get_visible():
             continue
         scales = [im for im in ax.get_images()
-                  if im.get_visible() and isinstance(im, mimage.AxesImage) and im.get_array() is not None
+                  if im.get_visible() and isinstance(im, mimage.AxesImage)
+                  and im.get_array() is not None
                   and np.ndim(im.get_array()) == 2]
         scales += [c for c in ax.collections
-                   if c.get_visible() and c.get_array() is not None and isinstance(c, mcoll.Collection)]
+                   if c.get_visible() and c.get_array() is not None
+                   and isinstance(c, mcoll.Collection)]
         if not scales:
             continue
         box = ax.get_window_extent(renderer)
@@ -431,7 +439,8 @@ def _legend_problems(fig, renderer, theme) -> list[str]:
     import matplotlib.transforms as mtransforms
 
     colorbar_axes = {id(cb.ax) for cb in _colorbars(fig)}
-    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    legends = [ax.get_legend() for ax in fig.axes
+               if ax.get_legend() is not None] + list(fig.legends)
     problems = []
     for legend in legends:
         if not legend.get_visible():
@@ -467,12 +476,14 @@ def _artist_hits(artist, bounds, theme, renderer) -> bool:
             return False
         path = artist.get_transform().transform_path(artist.get_path())
         points = path.vertices
-        if _drawn(artist.get_linestyle()) and artist.get_linewidth() > 0 and _polyline_hits(points, bounds):
+        if _drawn(artist.get_linestyle()) and artist.get_linewidth() > 0 and _polyline_hits(points,
+                                                                                            bounds):
             return True
         return _drawn(artist.get_marker()) and _points_in(points, bounds)
     if isinstance(artist, mimage.AxesImage):
         extent = artist.get_window_extent(renderer)
-        return mtransforms.Bbox.intersection(extent, mtransforms.Bbox.from_extents(*bounds)) is not None
+        return mtransforms.Bbox.intersection(extent,
+                                             mtransforms.Bbox.from_extents(*bounds)) is not None
     if isinstance(artist, mcoll.Collection):
         offsets = artist.get_offsets()
         if isinstance(artist, mcoll.PathCollection) and len(offsets):
@@ -511,7 +522,8 @@ def _measure_graphviz(graph, theme, measured: Measured) -> None:
     page = measured.page
     fills: list[tuple[tuple, tuple]] = []  # (box, RGB) in drawing order
     objects = laid.get("objects", [])
-    clusters = [o for o in objects if "nodes" in o or "edges" in o or o.get("name", "").startswith("cluster")]
+    clusters = [o for o in objects if "nodes" in o or "edges" in o
+                or o.get("name", "").startswith("cluster")]
     nodes = [o for o in objects if o not in clusters]
     edges = laid.get("edges", [])
 
@@ -535,7 +547,8 @@ def _measure_graphviz(graph, theme, measured: Measured) -> None:
                 elif kind in "PpEeBbLl" and op.get("points") or kind in "Ee":
                     points = op.get("points") or _ellipse_points(op)
                     if fill is not None and kind not in "Ll":
-                        fills.append((_box_of(points), _over(fill, _under(fills, _box_of(points), page))))
+                        fills.append((_box_of(points),
+                                      _over(fill, _under(fills, _box_of(points), page))))
                     if (outline and width > 0 and pen[3] > 0 and not _is_decorative(pen, theme)
                             and _hex(_over(pen, page)) != _hex(page)):
                         if fill is None or _hex(pen) != _hex(fill) or kind in "Ll":
@@ -547,16 +560,19 @@ def _measure_graphviz(graph, theme, measured: Measured) -> None:
                     cy = y + 0.3 * size
                     background = _under(fills, (cx, cy, cx, cy), page)
                     if script:
-                        measured.texts.append(Text(op["text"], None, _over(pen, background), background,
+                        measured.texts.append(Text(op["text"], None, _over(pen, background),
+                                                   background,
                                                    size * script_scale()))
                     else:
-                        measured.texts.append(Text(op["text"], size, _over(pen, background), background))
+                        measured.texts.append(Text(op["text"], size, _over(pen, background),
+                                                   background))
             if key in ("_draw_",):
                 fill = None  # a label's cells start unfilled
 
     run(laid, "graph", ("_draw_", "_ldraw_"), outline=False)
     for cluster in clusters:
-        run(cluster, f"cluster '{cluster.get('name')}' outline", ("_draw_", "_ldraw_"), outline=True)
+        run(cluster, f"cluster '{cluster.get('name')}' outline", ("_draw_", "_ldraw_"),
+            outline=True)
     for node in nodes:
         run(node, f"node '{node.get('name')}' outline", ("_draw_", "_ldraw_"), outline=True)
     names = {o.get("_gvid"): o.get("name") for o in objects}
@@ -734,7 +750,8 @@ def summary(m: Measured) -> dict:
         "laptop_px": laptop, "phone_px": phone, "phone_script_px": script,
         "laptop_height": m.height * m.laptop_scale,
         "text_contrast": contrast(worst.color, worst.background) if worst else float("nan"),
-        "text_worst": f"{worst.text[:18]!r} {_hex(worst.color)} on {_hex(worst.background)}" if worst else "",
+        "text_worst": f"{worst.text[:18]!r} {_hex(worst.color)} on {_hex(worst.background)}"
+        if worst else "",
         "line_contrast": contrast(line.color, m.page) if line else float("nan"),
         "fails": [floor for floor, check in FLOORS.items() if check(m)],
     }

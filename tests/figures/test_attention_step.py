@@ -60,7 +60,8 @@ def test_every_printed_number_is_the_modules(figure_data, figure_module, variant
     data = figure_data(NAME)
     theme = {t.name: t for t in style.THEMES}[variant]
     values = module_values(data)
-    checked = check_numbers(printed_texts(figure_module, data, theme), values, figure_module(NAME).DECIMALS)
+    checked = check_numbers(printed_texts(figure_module, data, theme), values,
+                            figure_module(NAME).DECIMALS)
     n, d_k, d_v = len(data["tokens"]), values["Q"].shape[1], values["V"].shape[1]
     # Q, K, V; scores, scaled, weights (twice), row sums; V again and the output
     assert checked == 2 * n * d_k + n * d_v + 4 * n * n + n + n * d_v + n * d_v
@@ -74,7 +75,8 @@ def test_a_wrong_number_is_caught(figure_data, figure_module):
     wrong[1, 2] += 0.01
     data["output"] = wrong
     with pytest.raises(AssertionError):
-        check_numbers(printed_texts(figure_module, data, style.LIGHT), module_values(figure_data(NAME)),
+        check_numbers(printed_texts(figure_module, data, style.LIGHT),
+                      module_values(figure_data(NAME)),
                       figure_module(NAME).DECIMALS)
 
 
@@ -107,7 +109,8 @@ def test_facts(figure_data):
 
 def relative_luminance(color):
     import matplotlib.colors as mcolors
-    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in mcolors.to_rgb(color)]
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                for c in mcolors.to_rgb(color)]
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
 
@@ -134,11 +137,14 @@ def test_followed_row_and_projections_drawn(figure_data, figure_module):
     theme = style.LIGHT
     with theme.rc():
         fig = figure_module(NAME).draw(figure_data(NAME), theme)
-    outlined = {r.get_gid() for r in fig.findobj(Rectangle) if (r.get_gid() or "").startswith("followed/")}
-    assert outlined == {f"followed/{name}" for name in ("Q", "scores", "scaled", "weights", "output")}
+    outlined = {r.get_gid() for r in fig.findobj(Rectangle)
+                if (r.get_gid() or "").startswith("followed/")}
+    assert outlined == {f"followed/{name}"
+                        for name in ("Q", "scores", "scaled", "weights", "output")}
     cells = {t.get_gid(): t for t in fig.findobj(Text) if t.get_gid()}
     for name in ("Q", "scores", "output"):  # the outline sits on row 0's cells
         outline = next(r for r in fig.findobj(Rectangle) if r.get_gid() == f"followed/{name}")
         assert outline.get_y() <= cells[f"{name}/0/0"].get_position()[1] <= outline.get_y() + 1
-    projections = {t.get_text() for t in fig.findobj(Text) if (t.get_gid() or "").startswith("projection/")}
+    projections = {t.get_text() for t in fig.findobj(Text)
+                   if (t.get_gid() or "").startswith("projection/")}
     assert {"$X W^Q$", "$X W^K$", "$X W^V$"} <= projections

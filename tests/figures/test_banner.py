@@ -40,7 +40,8 @@ def test_rows_are_labelled_with_inputs_and_outputs(figure_data, figure_module):
     data = figure_data(NAME)
     with LIGHT.rc():
         fig = figure_module(NAME).draw(data, LIGHT)
-    maps = [ax for ax in fig.axes if ax.images and ax.get_xticklabels() and len(ax.get_yticklabels()) == 8]
+    maps = [ax for ax in fig.axes if ax.images and ax.get_xticklabels()
+            and len(ax.get_yticklabels()) == 8]
     assert len(maps) == len(data["tokens"])
     for ax, tokens, outputs in zip(maps, data["tokens"], data["outputs"]):
         digits = [str(t) for t in tokens.tolist()]

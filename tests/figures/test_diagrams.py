@@ -21,7 +21,8 @@ KINDS = list(itertools.product((False, True), repeat=3))  # pre_norm, causal, cr
 
 def block(pre_norm, causal, cross_attention, **kwargs):
     torch.manual_seed(0)
-    return Block(16, 2, 24, pre_norm=pre_norm, causal=causal, cross_attention=cross_attention, **kwargs)
+    return Block(16, 2, 24, pre_norm=pre_norm, causal=causal, cross_attention=cross_attention,
+                 **kwargs)
 
 
 def drawing(spec, side="right", add_norm=False, theme=style.LIGHT):
@@ -42,7 +43,8 @@ def test_drawn_block_computes_the_forward_pass(pre_norm, causal, cross_attention
     assert order == [s for s in spec.steps() if not s.endswith("_add")]
 
 
-@pytest.mark.parametrize("causal, cross_attention", list(itertools.product((False, True), repeat=2)))
+@pytest.mark.parametrize("causal, cross_attention",
+                         list(itertools.product((False, True), repeat=2)))
 def test_add_and_norm_boxes_compute_the_post_norm_block(causal, cross_attention):
     b = block(False, causal, cross_attention)
     source, _ = drawing(diagrams.describe(b), add_norm=True)
@@ -81,7 +83,8 @@ def test_masked_label_exactly_when_the_weights_are_masked(causal):
 
 def test_labels_come_from_the_block():
     spec = diagrams.describe(Block(48, 3, 80, norm=RMSNorm))
-    assert (spec.d_model, spec.n_heads, spec.d_ff, spec.d_k, spec.norm) == (48, 3, 80, 16, "RMSNorm")
+    assert (spec.d_model, spec.n_heads, spec.d_ff, spec.d_k, spec.norm) == (48, 3, 80, 16,
+                                                                            "RMSNorm")
     source, _ = drawing(spec)
     assert "48 → 80 → 48" in source and "<I>h</I> = 3" in source and "RMSNorm" in source
 

@@ -108,7 +108,8 @@ def test_facts_are_medians_and_ranges_over_the_seeds(figure_data):
         values = per_seed[key]
         assert (facts[f"{key}_median"], facts[f"{key}_min"], facts[f"{key}_max"]) == \
             (statistics.median(values), min(values), max(values))
-    assert facts["induction_score_median"] == statistics.median(m["induction_scores"][0] for m in data["measures"])
+    assert facts["induction_score_median"] == statistics.median(m["induction_scores"][0]
+                                                                for m in data["measures"])
     assert facts["layer2_ablation_breaks_k"] == sum(per_seed["layer2_ablation_breaks"]) == 5
 
 
@@ -129,7 +130,8 @@ def test_plotted_maps_are_the_models_attention_on_a_held_out_sequence(figure_dat
     attention = model.blocks[0].self_attn
     h = model.blocks[0].self_attn_norm(x)
     q, k = attention.w_q(h)[0], attention.w_k(h)[0]
-    scores = (q @ k.T / q.shape[-1] ** 0.5).masked_fill(~torch.ones(len(q), len(q), dtype=torch.bool).tril(),
+    scores = (q @ k.T / q.shape[-1] ** 0.5).masked_fill(~torch.ones(len(q), len(q),
+                                                                    dtype=torch.bool).tril(),
                                                          float("-inf"))
     torch.testing.assert_close(data["layer1"], torch.softmax(scores, -1))
     for weights in (data["layer1"], data["layer2"]):
@@ -156,7 +158,8 @@ def test_figure_fits_a_phone_and_a_laptop_screen(figure_data, figure_module, the
     with theme.rc():
         fig = figure_module(NAME).draw(figure_data(NAME), theme)
         sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and
-                                                       hasattr(a, "get_text") and a.get_text().strip())
+                                                       hasattr(a, "get_text")
+                                                       and a.get_text().strip())
                  if t.get_visible()]
         rendered = render.render(fig)
     scale = min(1, 343 / rendered.width)

@@ -31,7 +31,8 @@ def executed_multiply_adds(model, prompt, n_new, use_cache):
         counts[-1] += output[1].numel() * module.d_k * 2
 
     hooks = [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, nn.Linear)]
-    hooks += [m.register_forward_hook(attention) for m in model.modules() if isinstance(m, MultiHeadAttention)]
+    hooks += [m.register_forward_hook(attention) for m in model.modules()
+              if isinstance(m, MultiHeadAttention)]
     hooks.append(model.register_forward_pre_hook(lambda module, inputs: counts.append(0)))
     try:
         generate(model, prompt, n_new, use_cache=use_cache)
@@ -45,7 +46,8 @@ def executed_multiply_adds(model, prompt, n_new, use_cache):
 def test_plotted_work_is_the_work_the_code_does(figure_data, use_cache):
     data = figure_data(NAME)
     plotted = data["work_with"] if use_cache else data["work_without"]
-    assert executed_multiply_adds(data["model"], data["prompt"], data["facts"]["n_new"], use_cache) == plotted
+    assert executed_multiply_adds(data["model"], data["prompt"], data["facts"]["n_new"],
+                                  use_cache) == plotted
 
 
 def test_work_in_closed_form(figure_data):
@@ -57,7 +59,8 @@ def test_work_in_closed_form(figure_data):
     out = d * config.vocab_size  # the output layer, at the last position only (both runs)
     lengths = range(p, p + n)  # sequence length when each step runs
     without = sum(L * c + layers * 2 * L * L * d + out for L in lengths)
-    with_cache = (p * c + layers * 2 * p * p * d + out) + sum(c + layers * 2 * L * d + out for L in lengths[1:])
+    with_cache = (p * c + layers * 2 * p * p * d + out) + sum(c + layers * 2 * L * d + out
+                                                              for L in lengths[1:])
     assert (data["total_without"], data["total_with"]) == (without, with_cache)
     assert data["facts"]["total_ratio"] == without / with_cache
 
@@ -136,7 +139,8 @@ def test_figure_fits_a_phone_and_a_laptop_screen(figure_data, figure_module, the
         fig = figure_module(NAME).draw(figure_data(NAME), theme)
         fig.canvas.draw()
         sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and
-                                                       hasattr(a, "get_text") and a.get_text().strip())
+                                                       hasattr(a, "get_text")
+                                                       and a.get_text().strip())
                  if t.get_visible()]
         rendered = render.render(fig)
     assert min(sizes) * style.CSS_PX_PER_PT * min(1, 343 / rendered.width) >= 9.5

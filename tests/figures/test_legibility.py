@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 
 from figures_src.build import render as output, style
-from tests.figures.legibility import (FIGURES, FLOORS, THEMES, MAX_HEIGHT, Measured, contrast, dot_json,
-                                      height_problems, legend_problems, line_contrast_problems, measure,
+from tests.figures.legibility import (FIGURES, FLOORS, THEMES, MAX_HEIGHT, Measured, contrast,
+                                      dot_json,
+                                      height_problems, legend_problems, line_contrast_problems,
+                                      measure,
                                       scale_problems, script_scale, script_size_problems,
-                                      text_contrast_problems, text_size_problems, theme_colour_problems)
+                                      text_contrast_problems, text_size_problems,
+                                      theme_colour_problems)
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +106,8 @@ def test_bad_figure_unlabelled_scale(bad_matplotlib):
 
 def test_bad_figure_legend_over_line(bad_matplotlib):
     problems = legend_problems(bad_matplotlib)
-    assert any("'the data line'" in p and "overlaps Line2D 'the data line'" in p for p in problems), problems
+    assert any("'the data line'" in p and "overlaps Line2D 'the data line'" in p
+               for p in problems), problems
 
 
 def test_clean_figure_passes():
@@ -240,7 +244,8 @@ def test_phone_base_text_floor():
     a 720-px figure shrinks to 343 px; 16 pt text passes both."""
     theme = style.LIGHT
     with theme.rc():
-        m = measure(_wide_matplotlib(theme, [(0.25, "twelve", 12), (0.75, "sixteen", 16)]), theme, "phone/light")
+        m = measure(_wide_matplotlib(theme, [(0.25, "twelve", 12), (0.75, "sixteen", 16)]), theme,
+                    "phone/light")
     assert m.width > 640, m.width
     problems = text_size_problems(m)
     assert any("'twelve'" in p and "on a phone" in p for p in problems), problems
@@ -267,7 +272,8 @@ def test_graphviz_script_floor_measures_as_rendered():
     a subscript under 7 px on a phone is caught, though its font size alone would pass."""
     theme = style.LIGHT
     g = theme.digraph("scripts")
-    g.node("wide", '<<FONT POINT-SIZE="28">base <I>W</I></FONT><FONT POINT-SIZE="17"><SUB>qk</SUB></FONT>>',
+    g.node("wide",
+           '<<FONT POINT-SIZE="28">base <I>W</I></FONT><FONT POINT-SIZE="17"><SUB>qk</SUB></FONT>>',
            width="10", shape="box")
     with theme.rc():
         m = measure(g, theme, "scripts/light")
@@ -288,5 +294,6 @@ def test_height_floor_680():
     assert MAX_HEIGHT < shown < 760, shown
     assert height_problems(m) and "tall at laptop size" in height_problems(m)[0]
     with theme.rc():
-        short = measure(_wide_matplotlib(theme, [(0.5, "short", 16)], height=6.6), theme, "short/light")
+        short = measure(_wide_matplotlib(theme, [(0.5, "short", 16)], height=6.6), theme,
+                        "short/light")
     assert short.height * short.laptop_scale <= MAX_HEIGHT and not height_problems(short)

@@ -41,8 +41,10 @@ def test_accuracies_are_measured_on_the_held_out_sequences(figure_data, figure_m
     for heads in (1, 2):
         for i, (model, _) in enumerate(runs[heads]):
             token_acc, sequence_acc = two_lookups.accuracy(model, held_out)
-            assert data["per_seed"][f"token_accuracy_{heads}"][i] == pytest.approx(token_acc, abs=1e-6)
-            assert data["per_seed"][f"sequence_accuracy_{heads}"][i] == pytest.approx(sequence_acc, abs=1e-6)
+            assert data["per_seed"][f"token_accuracy_{heads}"][i] == pytest.approx(token_acc,
+                                                                                   abs=1e-6)
+            assert data["per_seed"][f"sequence_accuracy_{heads}"][i] == pytest.approx(sequence_acc,
+                                                                                      abs=1e-6)
 
 
 def test_two_heads_learn_it_in_every_seed(figure_data):
@@ -136,7 +138,8 @@ def test_mechanism_key_marks_and_row_outputs_are_drawn(figure_data, figure_modul
                                    data["maps"][map_axes.index(ax)])  # the drawn cells are the maps
     assert "x" not in module.MARKS.values()
     figure_texts = " ".join(t.get_text() for t in fig.texts)
-    for words in ("input", "concat", "W^O", "mirrored token", "previous token", "no previous token"):
+    for words in ("input", "concat", "W^O", "mirrored token", "previous token",
+                  "no previous token"):
         assert words in figure_texts
     key_marks = {artist.get_marker() for artist in fig.artists if hasattr(artist, "get_marker")}
     assert key_marks == set(module.MARKS.values())

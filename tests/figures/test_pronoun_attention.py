@@ -30,10 +30,12 @@ def measured(runs):
 def test_five_seeds_and_the_facts_are_their_values(figure_data, measured):
     data = figure_data(NAME)
     assert data["summary"]["n_seeds"] == len(SEEDS) >= 5
-    for key in ("l2_argmax_referent", "l2_broken_referent", "l2_broken_other", "l1_argmax_referent"):
+    for key in ("l2_argmax_referent", "l2_broken_referent", "l2_broken_other",
+                "l1_argmax_referent"):
         values = [m[key] for m in measured]
         assert data["per_seed"][key] == values
-        assert (data["summary"][f"{key}_min"], data["summary"][f"{key}_max"]) == (min(values), max(values))
+        assert (data["summary"][f"{key}_min"], data["summary"][f"{key}_max"]) == (min(values),
+                                                                                  max(values))
 
 
 def test_names_the_referent_in_every_seed(figure_data, runs, measured):
@@ -177,8 +179,10 @@ def test_legend_has_a_swatch_per_layer_and_the_alt_names_bars(figure_data, figur
     with LIGHT.rc():
         fig = module.draw(figure_data(NAME), LIGHT)
     (legend,) = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == [f"layer {i + 1}" for i in range(P.CONFIG["n_layers"])]
-    assert len(legend.legend_handles if hasattr(legend, "legend_handles") else legend.legendHandles) == \
+    assert [t.get_text() for t in legend.get_texts()] == [f"layer {i + 1}"
+                                                          for i in range(P.CONFIG["n_layers"])]
+    assert len(legend.legend_handles if hasattr(legend, "legend_handles")
+               else legend.legendHandles) == \
         P.CONFIG["n_layers"]
     assert "bar" in module.FIGURE.alt and "shaded cells" not in module.FIGURE.alt
 
@@ -211,4 +215,5 @@ def test_committed_explorer_data_is_the_drawn_seeds_attention(figure_data, figur
             model(tokens, attention=seen)
         assert len(example["attention"]) == len(seen) == exported["layers"]
         for layer, weights in zip(example["attention"], seen):
-            torch.testing.assert_close(torch.tensor(layer), weights[0].float(), rtol=1e-3, atol=1e-4)
+            torch.testing.assert_close(torch.tensor(layer), weights[0].float(), rtol=1e-3,
+                                       atol=1e-4)

@@ -139,11 +139,13 @@ def test_axes_name_positions_inputs_and_outputs(figure_data, figure_module):
         fig = figure_module(NAME).draw(data, LIGHT)
     heat = fig.axes[0]
     tokens = [str(t) for t in data["tokens"].tolist()]
-    assert [t.get_text() for t in heat.get_yticklabels()] == [f"{i}: {t}" for i, t in enumerate(tokens)]
+    assert [t.get_text() for t in heat.get_yticklabels()] == [f"{i}: {t}"
+                                                              for i, t in enumerate(tokens)]
     assert [t.get_text() for t in heat.get_xticklabels()] == tokens
     labels = {child.get_ylabel() or child.get_xlabel(): child for child in heat.child_axes}
     assert [t.get_text() for t in labels["output at position i"].get_yticklabels()] == \
         [str(t) for t in data["output"].tolist()]
-    assert [t.get_text() for t in labels["key position j"].get_xticklabels()] == [str(j) for j in range(8)]
+    assert [t.get_text() for t in labels["key position j"].get_xticklabels()] == [str(j)
+                                                                                  for j in range(8)]
     assert "input" in heat.get_xlabel() and "input" in heat.get_ylabel()
     assert not heat.texts

@@ -38,9 +38,11 @@ def test_every_recurrent_edge_is_the_same_parameter(figure_data, figure_module):
 def test_backward_arrows_run_the_chain_in_reverse(figure_data, figure_module):
     data = figure_data(NAME)
     source = dot_source(figure_data, figure_module)
-    backward = re.findall(r"^\s*h(\d+) -> h(\d+) \[label=<× <I>J</I><SUB>(\d+)</SUB>>.*dashed", source, re.M)
+    backward = re.findall(r"^\s*h(\d+) -> h(\d+) \[label=<× <I>J</I><SUB>(\d+)</SUB>>.*dashed",
+                          source, re.M)
     steps = len(data["steps"])
-    assert [tuple(map(int, edge)) for edge in backward] == [(t, t - 1, t) for t in range(steps, 1, -1)]
+    assert [tuple(map(int, edge)) for edge in backward] == [(t, t - 1, t)
+                                                            for t in range(steps, 1, -1)]
     assert len(data["jacobians"]) == steps - 1
 
 

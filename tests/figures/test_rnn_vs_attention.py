@@ -42,10 +42,12 @@ def test_curves_are_the_models_on_held_out_data(figure_data):
     data = figure_data(NAME)
     held_out = memory.held_out_sequences()
     for kind in memory.KINDS:
-        for (model, metrics), (steps, accuracy) in zip(memory.trained_memory_models(kind), data["curves"][kind]):
+        for (model, metrics), (steps, accuracy) in zip(memory.trained_memory_models(kind),
+                                                       data["curves"][kind]):
             torch.testing.assert_close(memory.accuracy_by_distance(model, held_out), accuracy[-1])
             assert steps[0] == 0 and steps[-1] == metrics["steps"]
-            assert all(b - a <= memory.EVALUATE_EVERY for a, b in zip(steps.tolist(), steps[1:].tolist()))
+            assert all(b - a <= memory.EVALUATE_EVERY
+                       for a, b in zip(steps.tolist(), steps[1:].tolist()))
 
 
 def test_the_transformer_holds_the_letter_early_and_the_lstm_by_the_end(figure_data):
@@ -131,7 +133,8 @@ def test_facts_are_the_per_seed_summaries(figure_data):
 
 def test_carried(figure_module):
     carried = figure_module(NAME).carried
-    assert carried([0, 50, 100, 130], [0.1, 0.2, 0.3, 0.4], 400) == 0.4  # stopped at 130: its last value
+    assert carried([0, 50, 100, 130], [0.1, 0.2, 0.3, 0.4],
+                   400) == 0.4  # stopped at 130: its last value
     assert carried([0, 50, 100], [0.1, 0.2, 0.3], 99) == 0.2
 
 
@@ -140,7 +143,9 @@ def test_every_seed_is_drawn_and_the_budgets_are_named(figure_data, figure_modul
     fig = figure_module(NAME).draw(data, LIGHT)
     top, bottom = fig.axes
     n = len(seed_set.SEEDS)
-    assert len([line for line in top.lines if len(line.get_xdata()) > 2]) == 3 * n  # one per model and seed
-    assert len([line for line in bottom.lines if len(line.get_xdata()) == memory.MAX_DISTANCE]) == 2 * n
+    assert len([line for line in top.lines
+                if len(line.get_xdata()) > 2]) == 3 * n  # one per model and seed
+    assert len([line for line in bottom.lines
+                if len(line.get_xdata()) == memory.MAX_DISTANCE]) == 2 * n
     titles = bottom.get_title(loc="left")
     assert str(data["numbers"]["early"]) in titles and str(data["numbers"]["max_steps"]) in titles

@@ -47,12 +47,15 @@ def test_rotation_keeps_norms_and_turns_each_pair_by_m_theta(figure_data):
     data = figure_data(NAME)
     q, pair_index = data["q"], data["facts"]["pair"]
     theta = rope_frequencies(q.numel())
-    assert torch.allclose(theta, 10000 ** (-torch.arange(0, q.numel(), 2, dtype=torch.float64) / q.numel()))
+    assert torch.allclose(theta,
+                          10000 ** (-torch.arange(0, q.numel(), 2,
+                                                  dtype=torch.float64) / q.numel()))
     drawn = data["rotated_q_pair"]  # [N, 2]: pair `pair_index` of R_m q, m = 0..N-1
     base = q[2 * pair_index: 2 * pair_index + 2]
     for m in range(drawn.shape[0]):
         angle = m * float(theta[pair_index])
-        rotation = torch.tensor([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]],
+        rotation = torch.tensor([[math.cos(angle), -math.sin(angle)],
+                                 [math.sin(angle), math.cos(angle)]],
                                 dtype=torch.float64)
         assert torch.allclose(drawn[m], rotation @ base, atol=1e-12)
     rotated = apply_rope(q.expand(drawn.shape[0], -1), torch.arange(drawn.shape[0]))
@@ -78,7 +81,8 @@ def test_facts_describe_the_drawn_data(figure_data):
     assert facts["diagonal_spread"] == float(diagonal_spreads(data["scores"]["rope"]).max())
     assert data["spreads"]["mismatched"] == float(diagonal_spreads(data["scores"]["mismatched"]).max())
     assert facts["diagonal_spread"] == data["spreads"]["rope"] < 1e-10 < data["spreads"]["mismatched"]
-    assert (facts["d"], facts["n_positions"]) == (data["q"].numel(), data["scores"]["rope"].shape[0])
+    assert (facts["d"], facts["n_positions"]) == (data["q"].numel(),
+                                                  data["scores"]["rope"].shape[0])
 
 
 def test_same_offset_placements_show_the_same_angle(figure_data):

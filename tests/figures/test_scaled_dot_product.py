@@ -36,7 +36,8 @@ def test_scaling_keeps_softmax_out_of_saturation(figure_data):
     weights = torch.softmax(data["raw_scores"], -1)
     scaled = torch.softmax(data["raw_scores"] / math.sqrt(data["d_k"]), -1)
     assert facts["max_weight_raw"] == pytest.approx(float(weights.max(-1).values.mean()), rel=1e-12)
-    assert facts["max_weight_scaled"] == pytest.approx(float(scaled.max(-1).values.mean()), rel=1e-12)
+    assert facts["max_weight_scaled"] == pytest.approx(float(scaled.max(-1).values.mean()),
+                                                       rel=1e-12)
     uniform = 1 / facts["n_keys"]
     assert facts["max_weight_raw"] > 0.7  # close to one-hot
     assert uniform < facts["max_weight_scaled"] < 0.5
@@ -48,7 +49,8 @@ def test_bars_are_one_typical_querys_weights(figure_data):
     scores = data["raw_scores"][data["example"]]
     order = scores.argsort(descending=True)
     assert torch.equal(data["example_raw"], torch.softmax(scores, -1)[order])
-    assert torch.equal(data["example_scaled"], torch.softmax(scores / math.sqrt(data["d_k"]), -1)[order])
+    assert torch.equal(data["example_scaled"],
+                       torch.softmax(scores / math.sqrt(data["d_k"]), -1)[order])
     # typical, not picked: its largest weights are near the averages the caption quotes
     assert abs(float(data["example_raw"][0]) - facts["max_weight_raw"]) < 0.05
     assert abs(float(data["example_scaled"][0]) - facts["max_weight_scaled"]) < 0.05
@@ -90,4 +92,5 @@ def test_bar_labels_say_which_number_and_sit_clear_of_the_bars(figure_data, figu
         assert bars and not any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars)
     diagram = fig.axes[0]
     assert not any("=" in t.get_text() for t in diagram.texts if t.get_text().startswith("Scale"))
-    assert [t.get_text() for t in diagram.texts if t.get_gid() == "scale-value"] == [f"here\n÷ {math.sqrt(data['d_k']):g}"]
+    assert [t.get_text() for t in diagram.texts
+            if t.get_gid() == "scale-value"] == [f"here\n÷ {math.sqrt(data['d_k']):g}"]

@@ -40,7 +40,8 @@ def test_labels_follow_another_config(figure_module):
     source = module.draw(data, LIGHT).source
     assert {key: set(values) for key, values in labels(source).items()} == expected_labels(small)
     facts = data["facts"]
-    assert (facts["d_model"], facts["d_ff"], facts["n_heads"], facts["d_k"], facts["vocab_size"]) == (
+    assert (facts["d_model"], facts["d_ff"], facts["n_heads"], facts["d_k"],
+            facts["vocab_size"]) == (
         96, 160, 4, 24, 1234)
 
 
@@ -48,7 +49,8 @@ def test_caption_states_the_sizes(figure_data, figure_module):
     module = figure_module(NAME)
     c = module.CONFIG
     caption = module.FIGURE.caption.format(**figure_data(NAME)["facts"])
-    for text in (f"N = {c.n_layers}", f"d_{{model}} = {c.d_model}", f"d_{{ff}} = {c.d_ff}", f"h = {c.n_heads}",
+    for text in (f"N = {c.n_layers}", f"d_{{model}} = {c.d_model}", f"d_{{ff}} = {c.d_ff}",
+                 f"h = {c.n_heads}",
                  f"d_k = d_v = {c.d_k}", f"{c.vocab_size}-token"):
         assert text in caption, text
 
@@ -56,13 +58,15 @@ def test_caption_states_the_sizes(figure_data, figure_module):
 def test_tied_weights_are_drawn_shared(figure_data, figure_module):
     """The caption's tie is the model's (one tensor) and the figure draws it: both embeddings and
     the Linear in one fill, a dashed "shared weights" link, the Linear labelled shared."""
-    model = EncoderDecoder(TransformerConfig(n_layers=1, d_model=32, d_ff=48, n_heads=4, vocab_size=11))
+    model = EncoderDecoder(TransformerConfig(n_layers=1, d_model=32, d_ff=48, n_heads=4,
+                                             vocab_size=11))
     assert model.generator.weight is model.encoder.embed.tokens.weight is model.decoder.embed.tokens.weight
     source = figure_module(NAME).draw(figure_data(NAME), LIGHT).source
     link = [a for t, h, a in edges(source) if {t, h} == {"enc_embed", "dec_embed"}]
     assert len(link) == 1 and "dashed" in link[0] and "shared weights" in link[0]
     assert re.search(r"\blinear \[label=<Linear<BR/>\(shared weights\)>", source)
-    fills = {n: re.search(rf"\b{n} \[.*fillcolor=\"(#\w+)\"", source).group(1) for n in ("enc_embed", "dec_embed", "linear")}
+    fills = {n: re.search(rf"\b{n} \[.*fillcolor=\"(#\w+)\"", source).group(1)
+             for n in ("enc_embed", "dec_embed", "linear")}
     assert len(set(fills.values())) == 1, fills
 
 
@@ -127,14 +131,16 @@ def test_keys_and_values_come_from_the_encoder_output(dot):
     into_cross = [(tail, attrs) for tail, head, attrs in edges(dot) if head == "dec__cross_attn"]
     ports = sorted(re.search(r'headport="(\w):s"', a).group(1) for t, a in into_cross)
     assert ports == ["k", "q", "v"]
-    assert {re.search(r'headport="(\w):s"', a).group(1) for t, a in into_cross if t == "enc__ffn_add_norm"} == {"k", "v"}
+    assert {re.search(r'headport="(\w):s"', a).group(1) for t, a in into_cross
+            if t == "enc__ffn_add_norm"} == {"k", "v"}
     assert [t.startswith("dec__") for t, a in into_cross if 'headport="q:s"' in a] == [True]
 
 
 def test_every_self_attention_gets_v_k_and_q(dot):
     """Three arrows, V, K and Q, from the one stream into each self-attention box's ports."""
     for node in ("enc__self_attn", "dec__self_attn"):
-        into = [(tail, re.search(r'headport="(\w):s"', attrs).group(1)) for tail, head, attrs in edges(dot)
+        into = [(tail, re.search(r'headport="(\w):s"', attrs).group(1))
+                for tail, head, attrs in edges(dot)
                 if head == node]
         assert sorted(port for _, port in into) == ["k", "q", "v"], node
         assert len({tail for tail, _ in into}) == 1, node
@@ -146,7 +152,8 @@ def layout(source):
     import subprocess
     plain = subprocess.run(["dot", "-Tplain"], input=source.encode(), capture_output=True,
                            check=True).stdout.decode()
-    return {p[1]: (float(p[2]), float(p[3])) for p in map(str.split, plain.splitlines()) if p[0] == "node"}
+    return {p[1]: (float(p[2]), float(p[3])) for p in map(str.split, plain.splitlines())
+            if p[0] == "node"}
 
 
 def test_stacks_face_each_other(dot):
@@ -155,7 +162,8 @@ def test_stacks_face_each_other(dot):
     at = layout(dot)
     for side, sign in (("enc", 1), ("dec", -1)):
         spine = [n for n in at if n.startswith(f"{side}__") and ("split_" in n or "add_norm" in n)]
-        branch = [n for n in at if n in (f"{side}__self_attn", f"{side}__cross_attn", f"{side}__ffn")]
+        branch = [n for n in at
+                  if n in (f"{side}__self_attn", f"{side}__cross_attn", f"{side}__ffn")]
         xs = {round(at[n][0], 2) for n in spine}
         assert len(xs) == 1, f"{side}: the spine is not straight: {xs}"
         assert all(sign * (at[n][0] - at[spine[0]][0]) > 0 for n in branch), side

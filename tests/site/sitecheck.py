@@ -71,7 +71,8 @@ def make_site(where: Path, body: str, manifests: dict) -> Path:
 # (installed packages; nothing a build writes into).
 SHARED = (".venv", "node_modules", "vendor")
 # Generated or not needed to build the site.
-NOT_COPIED = {".git", "build", "_site", ".jekyll-cache", ".sass-cache", ".pytest_cache", "figures_src", "tests"}
+NOT_COPIED = {".git", "build", "_site", ".jekyll-cache", ".sass-cache", ".pytest_cache",
+              "figures_src", "tests"}
 
 
 def copy_project(where: Path) -> Path:
@@ -94,10 +95,13 @@ def copy_project(where: Path) -> Path:
     return project
 
 
-def make(project: Path, *targets: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+def make(project: Path, *targets: str, env: dict | None = None,
+         timeout: int = 600) -> subprocess.CompletedProcess:
     """`make TARGET...` in `project`, as a user runs it; stdout and stderr together."""
-    return subprocess.run(["make", "--no-print-directory", *targets], cwd=project, env={**os.environ, **(env or {})},
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    return subprocess.run(["make", "--no-print-directory", *targets], cwd=project,
+                          env={**os.environ, **(env or {})},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout)
 
 
 def htmlproofer(site: Path) -> subprocess.CompletedProcess:

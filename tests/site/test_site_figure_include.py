@@ -23,8 +23,10 @@ FAKE = {
     "caption": "The loss over $$t$$ steps, see [the about page](/about/).",
     "facts": {"slope": 0.123456, "tiny": 2.39e-06, "big": 63123456, "word": "animal"},
     "outputs": {
-        "light": {"path": "/assets/img/posts/test/fake-figure-light.svg", "width": 640, "height": 360},
-        "dark": {"path": "/assets/img/posts/test/fake-figure-dark.svg", "width": 640, "height": 360},
+        "light": {"path": "/assets/img/posts/test/fake-figure-light.svg", "width": 640,
+                  "height": 360},
+        "dark": {"path": "/assets/img/posts/test/fake-figure-dark.svg", "width": 640,
+                 "height": 360},
         "data": {"path": "/assets/img/posts/test/fake-figure.json"},
     },
 }
@@ -52,7 +54,8 @@ def test_light_and_dark_images_with_size_and_alt(built):
 
 
 def test_caption_is_rendered_markdown_in_italics(built):
-    caption = next((em for em in post_body(built).find_all("em") if "The loss over" in em.get_text()), None)
+    caption = next((em for em in post_body(built).find_all("em")
+                    if "The loss over" in em.get_text()), None)
     assert caption is not None, "no italic caption line"
     assert "[" not in normalize_space(caption.get_text()), "the caption's markdown link was not rendered"
     about = [a["href"] for a in caption.find_all("a") if a.get("href", "").endswith("/about/")]
@@ -71,7 +74,8 @@ def test_facts_show_each_format_and_keep_the_raw_value(built):
     spans = built.select("span.fact")
     assert [normalize_space(span.get_text()) for span in spans] == list(FACTS.values())
     assert all(span["data-figure"] == "fake-figure" for span in spans)
-    assert [span["data-value"] for span in spans] == [str(FAKE["facts"][span["data-key"]]) for span in spans]
+    assert [span["data-value"] for span in spans] == [str(FAKE["facts"][span["data-key"]])
+                                                      for span in spans]
     assert spans[4].sup is not None, "the exponent is a superscript"
 
 
@@ -84,14 +88,18 @@ def test_the_explorer_points_at_the_data_under_the_baseurl(built):
 @pytest.mark.parametrize("embed, says", [
     ("{% figure no-such-figure %}", 'no figure "no-such-figure": known figures: fake-figure; '
                                     "or run make figure-no-such-figure if its module exists"),
-    ("{% fact fake-figure slpoe %}", "the post quotes fake-figure.slpoe; fake-figure computes: big, slope, tiny, word"),
-    ("{% fact fake-figure slope as=percnt %}", "as=percnt: use one of percent, sci, times, millions"),
+    ("{% fact fake-figure slpoe %}",
+     "the post quotes fake-figure.slpoe; fake-figure computes: big, slope, tiny, word"),
+    ("{% fact fake-figure slope as=percnt %}",
+     "as=percnt: use one of percent, sci, times, millions"),
     ("{% figure %}", "write {% figure NAME %}"),
     ("{% explorer other %}", 'the figure "other" exports no data'),
 ])
 def test_a_wrong_embed_stops_the_build_naming_the_post_line_and_fix(tmp_path, embed, says):
-    other = {**FAKE, "name": "other", "outputs": {k: v for k, v in FAKE["outputs"].items() if k != "data"}}
-    site = make_site(tmp_path, embed, {"fake-figure": FAKE, "other": other} if "other" in embed else {"fake-figure": FAKE})
+    other = {**FAKE, "name": "other",
+             "outputs": {k: v for k, v in FAKE["outputs"].items() if k != "data"}}
+    site = make_site(tmp_path, embed, {"fake-figure": FAKE, "other": other} if "other" in embed
+                     else {"fake-figure": FAKE})
     result = jekyll_build(site, tmp_path / "out")
     assert result.returncode != 0
     # make_site's post: 4 lines of front matter, a blank line, "Before.", a blank line, the embed
@@ -99,7 +107,8 @@ def test_a_wrong_embed_stops_the_build_naming_the_post_line_and_fix(tmp_path, em
 
 
 def test_the_caption_links_to_the_module_when_source_url_is_set(tmp_path):
-    site = make_site(tmp_path, "{% figure fake-figure %}", {"fake-figure": {**FAKE, "module": "figures_src/x.py"}})
+    site = make_site(tmp_path, "{% figure fake-figure %}",
+                     {"fake-figure": {**FAKE, "module": "figures_src/x.py"}})
     config = tmp_path / "source.yml"
     config.write_text("source_url: https://example.org/repo/blob/abc\n")
     result = jekyll_build(site, tmp_path / "out", "--config", f"{site / '_config.yml'},{config}")

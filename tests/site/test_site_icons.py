@@ -58,12 +58,14 @@ def test_each_kept_icon_has_its_glyph_and_the_rest_are_gone(site, icon_css):
 
 
 def test_every_font_is_woff2(site):
-    fonts = [p for p in (site / "assets" / "lib").rglob("*") if p.suffix in (".woff2", ".woff", ".ttf", ".otf", ".eot")]
+    fonts = [p for p in (site / "assets" / "lib").rglob("*")
+             if p.suffix in (".woff2", ".woff", ".ttf", ".otf", ".eot")]
     assert fonts and all(p.suffix == ".woff2" for p in fonts), sorted({p.suffix for p in fonts})
     for sheet in (site / "assets" / "lib").rglob("*.css"):
         for face in FONT_FACE.findall(sheet.read_text(encoding="utf-8")):
             urls = re.findall(r"url\(([^)]*)\)", face)
-            assert urls and all(u.strip("'\"").endswith(".woff2") for u in urls), f"{sheet.name}: {face}"
+            assert urls and all(u.strip("'\"").endswith(".woff2")
+                                for u in urls), f"{sheet.name}: {face}"
 
 
 def test_text_fonts_swap_in(site):

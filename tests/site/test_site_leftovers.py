@@ -16,7 +16,8 @@ def dead_pid() -> int:
 
 
 def test_leftover_lay_folders_are_ignored_by_git():
-    result = subprocess.run(["git", "check-ignore", "-q", "assets/.lib.1234.abcdef/katex/katex.min.css"], cwd=ROOT)
+    result = subprocess.run(["git", "check-ignore", "-q",
+                             "assets/.lib.1234.abcdef/katex/katex.min.css"], cwd=ROOT)
     assert result.returncode == 0
 
 

@@ -21,7 +21,8 @@ def expected_formulas() -> int:
     """The post's formulas and those of the captions of the figures it embeds ({% figure NAME %})."""
     source = POST_SOURCE.read_text(encoding="utf-8")
     names = re.findall(r"\{%-?\s*figure\s+([\w.-]+)\s*-?%\}", source)
-    captions = [yaml.safe_load((ROOT / "_data" / "figures" / f"{n}.yml").read_text())["caption"] for n in names]
+    captions = [yaml.safe_load((ROOT / "_data" / "figures" / f"{n}.yml").read_text())["caption"]
+                for n in names]
     return formulas_in(source) + sum(formulas_in(c) for c in captions)
 
 
@@ -45,9 +46,11 @@ def test_no_tex_is_left_in_the_text(post):
 
 def test_no_page_loads_mathjax_and_only_math_pages_load_katex(site, post):
     pages = sorted(site.rglob("*.html"))
-    mathjax = [str(p.relative_to(site)) for p in pages if "mathjax" in p.read_text(encoding="utf-8").lower()]
+    mathjax = [str(p.relative_to(site)) for p in pages
+               if "mathjax" in p.read_text(encoding="utf-8").lower()]
     assert mathjax == []
-    assert [link["href"] for link in post.select("link[rel=stylesheet]") if "katex" in link["href"]] == [KATEX_CSS]
+    assert [link["href"] for link in post.select("link[rel=stylesheet]")
+            if "katex" in link["href"]] == [KATEX_CSS]
     home = (site / "index.html").read_text(encoding="utf-8")
     assert KATEX_CSS not in home and not any("math" in s for s in loads_of_scripts(post))
 
@@ -94,11 +97,13 @@ def test_math_fonts_hold_every_character_of_the_math(site):
 
 def test_the_math_font_check_notices_a_missing_character(site):
     font = site / KATEX_FONTS / "KaTeX_Main-Regular.woff2"
-    assert lost_characters({"1", "\u2135"}, font, WHOLE_FONTS / font.name) == {"\u2135"}, "no ℵ in this site's math"
+    assert lost_characters({"1", "\u2135"}, font,
+                           WHOLE_FONTS / font.name) == {"\u2135"}, "no ℵ in this site's math"
 
 
 def test_math_fonts_keep_about_the_characters_used(site):
     from fontTools.ttLib import TTFont
     font = "KaTeX_Main-Regular.woff2"
-    kept, whole = (len(TTFont(f).getBestCmap()) for f in (site / KATEX_FONTS / font, WHOLE_FONTS / font))
+    kept, whole = (len(TTFont(f).getBestCmap())
+                   for f in (site / KATEX_FONTS / font, WHOLE_FONTS / font))
     assert 40 <= kept <= 100 < whole, f"{font}: {kept} of {whole} characters"

@@ -27,7 +27,8 @@ def first_error(output: str) -> str:
     """The first line that reports an error (Jekyll's "Error:" or "Liquid
     Exception:", a tool's "error:" or "<tool>: ...")."""
     for line in ANSI.sub("", output).splitlines():
-        if re.search(r"\b(Error|Exception|error)\b:", line) or re.match(r"[\w-]+: .*(not|cannot|failed)", line):
+        if re.search(r"\b(Error|Exception|error)\b:",
+                     line) or re.match(r"[\w-]+: .*(not|cannot|failed)", line):
             return line.strip()
     raise AssertionError(f"no error line in:\n{output}")
 
@@ -56,7 +57,8 @@ def test_bad_tex_names_the_page_and_the_formula(project):
 
 def test_bad_config_yaml_names_the_file_and_the_place(project):
     config = project / "_config.yml"
-    config.write_text(config.read_text(encoding="utf-8") + "\nbroken: [unclosed\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "\nbroken: [unclosed\n",
+                      encoding="utf-8")
     line = first_error(failed_build(project))
     assert "_config.yml" in line and re.search(r"line \d+", line), line
 
@@ -89,7 +91,8 @@ def test_an_unknown_fact_names_the_post_line_and_what_the_figure_computes(projec
     source = post.read_text(encoding="utf-8")
     assert "{% fact rope diagonal_spread" in source
     at = source[:source.index("{% fact rope diagonal_spread")].count("\n") + 1
-    post.write_text(source.replace("{% fact rope diagonal_spread", "{% fact rope diagonal_sprd"), encoding="utf-8")
+    post.write_text(source.replace("{% fact rope diagonal_spread", "{% fact rope diagonal_sprd"),
+                    encoding="utf-8")
     line = first_error(failed_build(project))
     facts = sorted(yaml.safe_load((ROOT / "_data" / "figures" / "rope.yml").read_text(encoding="utf-8"))["facts"])
     assert f"{POST}:{at}: the post quotes rope.diagonal_sprd; rope computes: {', '.join(facts)}" in line, line
@@ -98,7 +101,8 @@ def test_an_unknown_fact_names_the_post_line_and_what_the_figure_computes(projec
 def test_a_damaged_manifest_names_its_file(project):
     manifest = project / "_data" / "figures" / "rope.yml"
     text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text[: text.index("caption: '") + 20], encoding="utf-8")  # cut in a quoted string
+    manifest.write_text(text[: text.index("caption: '") + 20],
+                        encoding="utf-8")  # cut in a quoted string
     line = first_error(failed_build(project))
     assert "_data/figures/rope.yml" in line and "make figure-rope" in line, line
 
@@ -111,7 +115,8 @@ def free_port() -> int:
 
 def test_serve_shows_the_cause_too(project):
     add_to_post(project, "{% fact rope no_such_key %}")
-    result = make(project, "serve", f"SERVE_PORT={free_port()}", f"LIVERELOAD_PORT={free_port()}", timeout=300)
+    result = make(project, "serve", f"SERVE_PORT={free_port()}", f"LIVERELOAD_PORT={free_port()}",
+                  timeout=300)
     assert result.returncode != 0
     assert "the post quotes rope.no_such_key; rope computes: " in first_error(result.stdout), result.stdout
 
@@ -121,7 +126,8 @@ def test_serve_on_a_taken_port_names_it():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(["make", "--no-print-directory", "serve", f"SERVE_PORT={port}"], cwd=ROOT,
+        result = subprocess.run(["make", "--no-print-directory", "serve", f"SERVE_PORT={port}"],
+                                cwd=ROOT,
                                 capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert f"port {port} on 127.0.0.1 is taken" in result.stdout and "SERVE_PORT=" in result.stdout

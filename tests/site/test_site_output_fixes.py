@@ -25,7 +25,8 @@ def parsed(site):
 
 def accessible_name(link) -> str:
     """A link's name: aria-label, title, its text, or the alt of an image in it."""
-    return " ".join(filter(None, [link.get("aria-label", ""), link.get("title", ""), link.get_text(),
+    return " ".join(filter(None,
+                           [link.get("aria-label", ""), link.get("title", ""), link.get_text(),
                                   *(img.get("alt", "") for img in link.find_all("img"))])).strip()
 
 
@@ -42,7 +43,8 @@ def test_readers_may_zoom(parsed):
 
 
 def test_every_link_has_a_name(parsed):
-    assert {page: nameless_links(html) for page, html in parsed.items() if nameless_links(html)} == {}
+    assert {page: nameless_links(html) for page, html in parsed.items()
+            if nameless_links(html)} == {}
 
 
 def test_the_name_check_catches_an_icon_only_link():
@@ -61,7 +63,8 @@ def test_every_date_has_a_machine_readable_datetime(parsed):
     dates = [time for html in parsed.values() for time in html.select("time[data-ts]")]
     assert len(dates) >= len(parsed) // 2, "Chirpy's dates (time[data-ts]) are gone"
     for time in dates:
-        expected = datetime.fromtimestamp(int(time["data-ts"]), timezone.utc).isoformat().replace("+00:00", "Z")
+        expected = datetime.fromtimestamp(int(time["data-ts"]),
+                                          timezone.utc).isoformat().replace("+00:00", "Z")
         assert time.get("datetime") == expected
 
 

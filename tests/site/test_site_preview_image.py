@@ -49,7 +49,8 @@ def test_dark_mode_style_gives_each_screen_a_dark_copy_sharp_enough(site, post):
     assert style is not None, "no dark-mode style for the banner in the head"
     rules = DARK_RULE.findall(style.get_text())
     full_dark = BANNER.replace("-light.png", "-dark.png")
-    widest = {"(max-width: 575.98px)": 544, "(min-width: 1200px)": 800}  # two bands, by Chirpy's column
+    widest = {"(max-width: 575.98px)": 544,
+              "(min-width: 1200px)": 800}  # two bands, by Chirpy's column
     seen = 0
     for media, selector, url in rules:
         file = site / url.lstrip("/")

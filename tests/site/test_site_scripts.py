@@ -42,13 +42,16 @@ def test_the_loader_lists_files_of_the_site_libraries_first(site, parsed):
 def test_no_inline_script_waits_for_the_dom_and_search_waits_for_the_scripts(parsed):
     for name, page in parsed.items():
         inline = [s.get_text() for s in page.find_all("script", src=False)]
-        assert not any("DOMContentLoaded" in s for s in inline), f"{name}: an inline script waits for the DOM"
-        assert any("addEventListener('scripts-loaded'" in s and "searchOnDemand({" in s for s in inline), name
+        assert not any("DOMContentLoaded" in s
+                       for s in inline), f"{name}: an inline script waits for the DOM"
+        assert any("addEventListener('scripts-loaded'" in s and "searchOnDemand({" in s
+                   for s in inline), name
 
 
 def test_search_starts_its_index_only_on_demand(parsed):
     for name, page in parsed.items():
-        setup = [s.get_text() for s in page.find_all("script", src=False) if "searchInput" in s.get_text()]
+        setup = [s.get_text() for s in page.find_all("script", src=False)
+                 if "searchInput" in s.get_text()]
         assert len(setup) == 1, f"{name}: Chirpy's search set-up not found"
         assert "function searchOnDemand(" in setup[0] and "SimpleJekyllSearch({" not in setup[0], name
 

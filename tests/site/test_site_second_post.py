@@ -58,7 +58,8 @@ def digests(folder: Path) -> dict:
 def blog(tmp_path_factory):
     """The project copied, with a second post and its figure written as the README says."""
     project = copy_project(tmp_path_factory.mktemp("blog"))
-    shutil.copytree(ROOT / "figures_src", project / "figures_src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "figures_src", project / "figures_src",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     folder = project / "figures_src" / "figures" / SLUG.replace("-", "_")
     folder.mkdir()
     (folder / "__init__.py").write_text('"""The second post\'s figures."""\n')

@@ -28,7 +28,8 @@ def loads_of(page):
         attrs = element.attrs
         if element.name == "link" and FETCHING_RELS & {r.lower() for r in attrs.get("rel", [])}:
             yield attrs.get("href", "")
-        if element.name in ("script", "img", "iframe", "source", "audio", "video", "embed", "track"):
+        if element.name in ("script", "img", "iframe", "source", "audio", "video", "embed",
+                            "track"):
             yield attrs.get("src", "")
         for candidate in attrs.get("srcset", "").split(","):
             if candidate.strip():
@@ -60,7 +61,8 @@ def test_no_stylesheet_loads_from_another_host(site):
     sheets = sorted(site.rglob("*.css"))
     assert any(s.name == "all.min.css" for s in sheets)  # Font Awesome's, with its fonts
     foreign = {f"{s.relative_to(site)}: {url}" for s in sheets
-               for url in css_urls(s.read_text(encoding="utf-8", errors="replace")) if is_foreign(url)}
+               for url in css_urls(s.read_text(encoding="utf-8", errors="replace"))
+               if is_foreign(url)}
     assert not foreign, sorted(foreign)
 
 
@@ -97,7 +99,8 @@ def test_every_self_hosted_library_is_in_the_site(site):
 def test_the_post_loads_the_self_hosted_libraries(post):
     loaded = set(loads_of(post))
     for library in ("/assets/lib/katex/katex.min.css", "/assets/lib/fonts/main.css",
-                    "/assets/lib/fontawesome-free/css/all.min.css", "/assets/lib/tocbot/tocbot.min.js"):
+                    "/assets/lib/fontawesome-free/css/all.min.css",
+                    "/assets/lib/tocbot/tocbot.min.js"):
         assert library in loaded, f"the post does not load {library}"
 
 

@@ -49,7 +49,8 @@ def unified(a: str, b: str, name: str) -> str:
 def test_the_theme_and_jekyll_are_pinned_exactly():
     gemfile = (ROOT / "Gemfile").read_text(encoding="utf-8")
     theme = re.search(r'^gem "jekyll-theme-chirpy", "(\d+\.\d+\.\d+)"$', gemfile, re.M)
-    assert theme and re.search(r'^gem "jekyll", "\d+\.\d+\.\d+"$', gemfile, re.M), "pin both to one version"
+    assert theme and re.search(r'^gem "jekyll", "\d+\.\d+\.\d+"$', gemfile,
+                               re.M), "pin both to one version"
     assert gem_dir().name == f"jekyll-theme-chirpy-{theme.group(1)}"
     assert not (ROOT / "Gemfile.lock").exists() or "Gemfile.lock" in (ROOT / ".gitignore").read_text()
 
@@ -77,7 +78,8 @@ def test_upstream_is_unchanged(name):
 @pytest.mark.parametrize("name", overrides())
 def test_the_override_changes_what_is_recorded(name):
     kept = RECORD / "upstream" / name
-    diff = unified(kept.read_text(encoding="utf-8"), (ROOT / name).read_text(encoding="utf-8"), name)
+    diff = unified(kept.read_text(encoding="utf-8"), (ROOT / name).read_text(encoding="utf-8"),
+                   name)
     recorded = RECORD / f"{name}.diff"
     if RECORDING:
         recorded.parent.mkdir(parents=True, exist_ok=True)
@@ -88,4 +90,5 @@ def test_the_override_changes_what_is_recorded(name):
 
 
 def test_a_changed_upstream_shows_as_a_diff():
-    assert unified("a\nb\n", "a\nc\n", "x.html").splitlines()[2:] == ["@@ -1,2 +1,2 @@", " a", "-b", "+c"]
+    assert unified("a\nb\n", "a\nc\n", "x.html").splitlines()[2:] == ["@@ -1,2 +1,2 @@", " a", "-b",
+                                                                      "+c"]

@@ -20,7 +20,8 @@ def pinned(line: str) -> bool:
 
 
 def test_every_action_is_pinned_by_commit_with_its_tag():
-    uses = [line.strip() for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    uses = [line.strip() for line in WORKFLOW.read_text(encoding="utf-8").splitlines()
+            if "uses:" in line]
     assert uses, "no action in the workflow?"
     assert [line for line in uses if not pinned(line)] == []
 

@@ -51,7 +51,8 @@ def figure_rows(f: dict) -> list[tuple]:
 
 
 def spread(values: list[float]) -> dict:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "runs": values}
 
 
 def lighthouse_summary(runs: list[dict]) -> dict:
@@ -79,16 +80,19 @@ def site_rows(j: dict, w: dict, wp: dict, lh: dict, lhp: dict, runs: int) -> lis
         ("… ratio ours / plain", f"{ratio:.2f} ×", "1.00 ×", "≤ 1.5", ratio <= 1.5),
     ]
     for kind in ("html", "css", "js", "fonts", "images", "other"):
-        rows.append((f"post weight: {kind}", _bytes(w["bytes"][kind]), _bytes(wp["bytes"][kind]), "–", None))
+        rows.append((f"post weight: {kind}", _bytes(w["bytes"][kind]), _bytes(wp["bytes"][kind]),
+                     "–", None))
     rows += [
         (f"post weight: total ({w['requests']} / {wp['requests']} requests; text gzipped as GitHub Pages does)",
          _bytes(w["total"]), _bytes(wp["total"]), "≤ 550 KB", w["total"] <= 550 * KB),
         (f"figures loaded by the post ({w['figures_loaded']} images, one theme)",
-         _bytes(w["figure_bytes"]), _bytes(wp["figure_bytes"]), "≤ 400 KB", w["figure_bytes"] <= 400 * KB),
+         _bytes(w["figure_bytes"]), _bytes(wp["figure_bytes"]), "≤ 400 KB",
+         w["figure_bytes"] <= 400 * KB),
     ]
     perf, plain_perf = lh["performance"], lhp["performance"]
     rows += [
-        (f"Lighthouse performance, mobile: median (range) of {runs} runs", _score(perf), _score(plain_perf),
+        (f"Lighthouse performance, mobile: median (range) of {runs} runs", _score(perf),
+         _score(plain_perf),
          "≥ 0.95 and > plain's", perf["median"] >= 0.95 and perf["median"] > plain_perf["median"]),
         ("… largest contentful paint (LCP)", _ms(lh["lcp_ms"]), _ms(lhp["lcp_ms"]), "≤ 2,500 ms",
          lh["lcp_ms"]["median"] <= 2500),
@@ -110,7 +114,8 @@ def lighthouse_rounds(urls: dict[str, str], out: Path, runs: int) -> dict:
     for round_ in range(runs):
         order = list(urls) if round_ % 2 == 0 else list(reversed(urls))
         for name in order:
-            results[name].append(browsing.lighthouse(urls[name], out / f"lighthouse-{name}-{round_ + 1}.json"))
+            results[name].append(browsing.lighthouse(urls[name],
+                                                     out / f"lighthouse-{name}-{round_ + 1}.json"))
         print(f"bench: Lighthouse round {round_ + 1}/{runs}: " + ", ".join(
             f"{n} {results[n][-1]['scores']['performance']:.2f} (LCP {results[n][-1]['lcp_ms']:,.0f} ms)"
             for n in urls), flush=True)
@@ -127,17 +132,22 @@ def markdown(rows: list[tuple], header: str) -> str:
 
 def commit() -> str:
     import subprocess
-    run = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                         text=True)
     return run.stdout.strip() or "unknown"
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=paths.BUILD_DIR / "bench")
-    parser.add_argument("--only", choices=["figures", "site"], help="figure timings only, or the site's only")
-    parser.add_argument("--runs", type=int, default=LIGHTHOUSE_RUNS, help="Lighthouse runs per site (at least 5)")
+    parser.add_argument("--only", choices=["figures", "site"],
+                        help="figure timings only, or the site's only")
+    parser.add_argument("--runs", type=int, default=LIGHTHOUSE_RUNS,
+                        help="Lighthouse runs per site (at least 5)")
     parser.add_argument("--jobs", type=int, default=1, help="make -j for the figure builds")
-    parser.add_argument("--figure", help="the figure whose module is edited (default: the first listed)")
+    parser.add_argument("--figure",
+                        help="the figure whose module is edited (default: the first listed)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -145,7 +155,8 @@ def main(argv=None) -> int:
 
     if args.runs < 5 and args.only != "figures":
         parser.error("--runs: at least 5 Lighthouse runs per site (one run varies by up to 0.3)")
-    result = {"started": started, "machine": f"{platform.machine()}, {platform.node()}", "commit": commit()}
+    result = {"started": started, "machine": f"{platform.machine()}, {platform.node()}",
+              "commit": commit()}
     rows = []
     if args.only != "site":
         result["figures"] = figure_timings.measure(args.jobs, args.figure)
@@ -161,7 +172,8 @@ def main(argv=None) -> int:
             result["weight"] = {name: browsing.page_weight(url) for name, url in urls.items()}
             result["lighthouse"] = lighthouse_rounds(urls, out, args.runs)
         rows += site_rows(result["jekyll"], result["weight"]["ours"], result["weight"]["plain"],
-                          result["lighthouse"]["ours"]["summary"], result["lighthouse"]["plain"]["summary"],
+                          result["lighthouse"]["ours"]["summary"],
+                          result["lighthouse"]["plain"]["summary"],
                           args.runs)
     header = (f"Benchmark of commit {result['commit']} ({started}; "
               f"goals are reported, not asserted; KB = 1000 bytes)")

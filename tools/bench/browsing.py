@@ -27,7 +27,8 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking "
                 "--disable-component-update --disable-sync --no-first-run")
 # DevTools resource types, grouped the way the report shows them.
-KINDS = {"Document": "html", "Stylesheet": "css", "Script": "js", "Font": "fonts", "Image": "images"}
+KINDS = {"Document": "html", "Stylesheet": "css", "Script": "js", "Font": "fonts",
+         "Image": "images"}
 FIGURE_PATH = f"/{paths.image_dir(paths.SHOWCASE_POST).as_posix()}/"
 
 
@@ -73,12 +74,19 @@ def lighthouse(base: str, out: Path) -> dict:
         raise RuntimeError(f"lighthouse failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     report = json.loads(out.read_text(encoding="utf-8"))
     scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
-    failing = {c: [a["id"] for a in (report["audits"][ref["id"]] for ref in report["categories"][c]["auditRefs"])
-                   if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]
+    failing = {c: [a["id"]
+                   for a in (report["audits"][ref["id"]]
+                             for ref in report["categories"][c]["auditRefs"])
+                   if a.get("score") is not None and a["score"] < 1
+                   and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]
                for c in CATEGORIES}
     metrics = {name: report["audits"][audit]["numericValue"] for name, audit in METRICS.items()}
-    lcp_items = report["audits"].get("largest-contentful-paint-element", {}).get("details", {}).get("items", [])
-    lcp_node = next((item.get("node", {}) for block in lcp_items for item in block.get("items", [block])
+    lcp_items = report["audits"].get("largest-contentful-paint-element", {}).get("details",
+                                                                                 {}).get("items",
+                                                                                         [])
+    lcp_node = next((item.get("node", {}) for block in lcp_items
+                     for item in block.get("items", [block])
                      if item.get("node")), {})
     return {"scores": scores, **metrics, "lcp_element": lcp_node.get("snippet", ""),
-            "below_full_marks": failing, "lighthouse": report.get("lighthouseVersion"), "report": str(out)}
+            "below_full_marks": failing, "lighthouse": report.get("lighthouseVersion"),
+            "report": str(out)}

@@ -50,7 +50,8 @@ def measure(jobs: int = 1, figure: str | None = None, log=print) -> dict:
         commit = _run(["git", "rev-parse", "--short", "HEAD"], clone).stdout.strip()
         log(f"bench: fresh clone of {commit} in {clone}; making its venv (not timed)")
         _run(["make", "--no-print-directory", "python"], clone)
-        listing = _run([".venv/bin/python", "-m", "figures_src.build", "list"], clone).stdout.split("\n")
+        listing = _run([".venv/bin/python", "-m", "figures_src.build", "list"],
+                       clone).stdout.split("\n")
         figures = [line.split() for line in listing if line.strip()]
 
         stale_after_clone = _stale(clone)

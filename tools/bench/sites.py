@@ -65,7 +65,8 @@ def make_plain_site(destination: Path) -> Path:
     shutil.copy2(ROOT / FACT_PLUGIN, destination / FACT_PLUGIN)
     # Hard links: assets/lib is large and only read.
     shutil.copytree(ROOT / "assets", destination / "assets", copy_function=os.link,
-                    ignore=lambda folder, names: [FIGURE_DIR.name] if Path(folder) == ROOT / FIGURE_DIR.parent
+                    ignore=lambda folder, names: [FIGURE_DIR.name]
+                    if Path(folder) == ROOT / FIGURE_DIR.parent
                     else ["fontawesome-free"] if Path(folder) == ROOT / "assets" / "lib" else [])
     for source, target in PLAIN_LIBRARIES.items():
         if not (BENCH_MODULES / source).exists():
@@ -109,8 +110,10 @@ def build_times(out: Path, urls: dict[str, str], repeats: int = 5, log=print) ->
                                             + (PLAIN_CONFIG if name == "plain" else ""))
     for round_ in range(repeats):
         for name, source in (builds.items() if round_ % 2 == 0 else reversed(builds.items())):
-            times[name].append(jekyll_build(source, out / DESTINATIONS[name], out / f"url-{name}.yml"))
+            times[name].append(jekyll_build(source, out / DESTINATIONS[name],
+                                            out / f"url-{name}.yml"))
         log(f"bench: jekyll round {round_ + 1}/{repeats}: "
             + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()))
-    return {name: {"median_s": statistics.median(t), "runs_s": t, "site": str(out / DESTINATIONS[name])}
+    return {name: {"median_s": statistics.median(t), "runs_s": t,
+                   "site": str(out / DESTINATIONS[name])}
             for name, t in times.items()}

@@ -53,13 +53,16 @@ def compute() -> dict:
     slower = [n for n, a, r in zip(lengths, attention, rnn) if a > r]
     return {
         "lengths": lengths, "attention_seconds": attention, "rnn_seconds": rnn,
-        "score_bytes": scores, "linear_bytes": linear, "state_bytes": state, "machine": measured.MACHINE,
+        "score_bytes": scores, "linear_bytes": linear, "state_bytes": state,
+        "machine": measured.MACHINE,
         "memory_slope": cost.fitted_slope(lengths, scores),
         "facts": {
             "d": cost.D, "repeats": cost.REPEATS, "n_min": lengths[0], "n_max": lengths[-1],
-            "time_slope_attention": cost.fitted_slope([lengths[i] for i in fit], [attention[i] for i in fit]),
+            "time_slope_attention": cost.fitted_slope([lengths[i] for i in fit],
+                                                      [attention[i] for i in fit]),
             "time_slope_rnn": cost.fitted_slope([lengths[i] for i in fit], [rnn[i] for i in fit]),
-            "doubling_factor": attention[-1] / attention[-2], "rnn_doubling_factor": rnn[-1] / rnn[-2],
+            "doubling_factor": attention[-1] / attention[-2],
+            "rnn_doubling_factor": rnn[-1] / rnn[-2],
             "attention_ms_min": attention[0] * 1e3, "attention_ms_max": attention[-1] * 1e3,
             "rnn_ms_max": rnn[-1] * 1e3, "ratio_max": attention[-1] / rnn[-1],
             "attention_slower_from": slower[0],
@@ -98,7 +101,8 @@ def draw_time(ax, data, theme):
     ax.plot(lengths, rnn, color=theme.color("vermillion"), marker="s", markersize=4)
     guide(ax, lengths, attention[-1] * 3, 2, theme, "n²")
     guide(ax, lengths, rnn[-1] / 3, 1, theme, "n")
-    ax.text(lengths[4] * 1.15, attention[4] / 3, "attention", color=theme.text, ha="left", va="top", fontsize=12)
+    ax.text(lengths[4] * 1.15, attention[4] / 3, "attention", color=theme.text, ha="left", va="top",
+            fontsize=12)
     ax.text(lengths[0], rnn[0] * 30, "RNN", color=theme.text, ha="left", va="bottom", fontsize=12)
     ax.set_ylabel("time per pass (ms)")
     ax.set_yticks([0.1, 1, 10, 100, 1000], ["0.1", "1", "10", "100", "1000"])
@@ -112,13 +116,17 @@ def draw_memory(ax, data, theme):
     ax.plot(lengths, scores, color=theme.color("blue"), marker="o", markersize=4)
     ax.plot(lengths, linear, color=theme.color("green"), marker="^", markersize=4)
     ax.plot(lengths, state, color=theme.color("vermillion"), marker="s", markersize=4)
-    ax.text(lengths[3] / 1.2, scores[3] * 4, "n × n scores", color=theme.text, ha="right", va="bottom",
+    ax.text(lengths[3] / 1.2, scores[3] * 4, "n × n scores", color=theme.text, ha="right",
+            va="bottom",
             fontsize=12)
-    ax.text(lengths[-1], linear[-1] / 12, "Q, K, V,\noutput", color=theme.text, ha="right", va="top",
+    ax.text(lengths[-1], linear[-1] / 12, "Q, K, V,\noutput", color=theme.text, ha="right",
+            va="top",
             fontsize=12, linespacing=1.1)
-    ax.text(lengths[-1], state[-1] * 2.5, "RNN state", color=theme.text, ha="right", va="bottom", fontsize=12)
+    ax.text(lengths[-1], state[-1] * 2.5, "RNN state", color=theme.text, ha="right", va="bottom",
+            fontsize=12)
     for values in (scores, linear):
-        ax.text(lengths[-1] * 1.2, values[-1], f"{values[-1] / MIB:.0f} MiB", color=theme.text, ha="left",
+        ax.text(lengths[-1] * 1.2, values[-1], f"{values[-1] / MIB:.0f} MiB", color=theme.text,
+                ha="left",
                 va="center", fontsize=12)
     ax.set_yticks([2 ** 10, 2 ** 20, 2 ** 30], ["1 KiB", "1 MiB", "1 GiB"])
     ax.set_ylim(100, 2 ** 30)

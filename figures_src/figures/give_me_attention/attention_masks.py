@@ -22,9 +22,11 @@ from figures_src.nn.attention import MultiHeadAttention, causal_mask, full_mask
 from figures_src.nn.transformer import DecoderOnly, Encoder, EncoderDecoder, TransformerConfig
 
 SOURCE = ("the", "cat", "is", "on", "it")
-TARGET = ("<s>", "le", "chat", "est")  # the decoder's input: the French, shifted right by a start token
+TARGET = ("<s>", "le", "chat",
+          "est")  # the decoder's input: the French, shifted right by a start token
 WORDS = tuple(dict.fromkeys(SOURCE + TARGET))  # the toy vocabulary, in order of appearance
-CONFIG = TransformerConfig(n_layers=2, d_model=16, n_heads=2, d_ff=32, vocab_size=len(WORDS), max_len=8,
+CONFIG = TransformerConfig(n_layers=2, d_model=16, n_heads=2, d_ff=32, vocab_size=len(WORDS),
+                           max_len=8,
                            dropout=0.0)
 
 FIGURE = Figure(
@@ -78,12 +80,15 @@ def compute() -> dict:
     ]
     t5 = recorded_attention(encoder_decoder, lambda: encoder_decoder(source, target))
     for key, mask, rows, columns, kind in (("t5-encoder", full_mask(n), SOURCE, SOURCE, "encoder."),
-                                           ("t5-cross", full_mask(m, n), TARGET, SOURCE, "cross_attn"),
-                                           ("t5-decoder", causal_mask(m), TARGET, TARGET, "decoder.")):
+                                           ("t5-cross", full_mask(m, n), TARGET, SOURCE,
+                                            "cross_attn"),
+                                           ("t5-decoder", causal_mask(m), TARGET, TARGET,
+                                            "decoder.")):
         weights = {name: w for name, w in t5.items()
                    if (name.endswith("cross_attn") if kind == "cross_attn"
                        else name.startswith(kind) and name.endswith("self_attn"))}
-        panels.append({"key": key, "mask": mask, "rows": rows, "columns": columns, "weights": weights})
+        panels.append({"key": key, "mask": mask, "rows": rows, "columns": columns,
+                       "weights": weights})
     gpt = panels[1]["mask"]
     return {
         "panels": panels,
@@ -94,7 +99,8 @@ def compute() -> dict:
             "n_target": m,
             "gpt_allowed": int(gpt.sum()),
             "gpt_cells": gpt.numel(),
-            "largest_masked_weight": max(float(w[..., ~p["mask"]].abs().max()) if (~p["mask"]).any() else 0.0
+            "largest_masked_weight": max(float(w[..., ~p["mask"]].abs().max())
+                                         if (~p["mask"]).any() else 0.0
                                          for p in panels for w in p["weights"].values()),
         },
     }
@@ -122,10 +128,12 @@ def draw_grid(ax, panel, x0, y0, theme, column_labels=True, row_labels=True):
             ax.add_patch(cell)
     if row_labels:
         for i, word in enumerate(panel["rows"]):
-            ax.text(x0 - 0.2, y0 + i + 0.5, word, ha="right", va="center", fontsize=TEXT_PT, color=theme.text)
+            ax.text(x0 - 0.2, y0 + i + 0.5, word, ha="right", va="center", fontsize=TEXT_PT,
+                    color=theme.text)
     if column_labels:
         for j, word in enumerate(panel["columns"]):
-            ax.text(x0 + j + 0.5, y0 - 0.2, word, ha="center", va="bottom", fontsize=TEXT_PT, color=theme.text)
+            ax.text(x0 + j + 0.5, y0 - 0.2, word, ha="center", va="bottom", fontsize=TEXT_PT,
+                    color=theme.text)
 
 
 UNIT_INCHES = 0.32  # one grid cell, about 31 CSS px: the figure is about 610 px wide and 580 tall
@@ -133,7 +141,8 @@ TEXT_PT = 13  # >= 9 CSS px once a phone's 343-px column shrinks the figure
 
 
 def label(ax, x, y, text, theme, size=TEXT_PT, weight="normal", color=None, ha="left"):
-    ax.text(x, y, text, ha=ha, va="bottom", fontsize=size, fontweight=weight, color=color or theme.text)
+    ax.text(x, y, text, ha=ha, va="bottom", fontsize=size, fontweight=weight, color=color
+            or theme.text)
 
 
 def draw(data, theme):
@@ -154,14 +163,17 @@ def draw(data, theme):
     ax = fig.add_axes([0, 0, 1, 1])
     # first row: the two one-stack families
     draw_grid(ax, panels["bert"], left, top1, theme)
-    label(ax, left - 1.4, top1 - 1.8, "Encoder-only (BERT)", theme, size=15, weight="bold", color=theme.heading)
+    label(ax, left - 1.4, top1 - 1.8, "Encoder-only (BERT)", theme, size=15, weight="bold",
+          color=theme.heading)
     label(ax, left - 1.4, top1 - 1.05, "full: all tokens see all", theme)
     draw_grid(ax, panels["gpt"], second, top1, theme)
-    label(ax, second - 1.4, top1 - 1.8, "Decoder-only (GPT)", theme, size=15, weight="bold", color=theme.heading)
+    label(ax, second - 1.4, top1 - 1.8, "Decoder-only (GPT)", theme, size=15, weight="bold",
+          color=theme.heading)
     label(ax, second - 1.4, top1 - 1.05, "causal: itself and the past", theme)
     # second row: encoder-decoder; the decoder's queries read the source (cross-attention, full)
     # and the target so far (self-attention, causal)
-    label(ax, left - 1.4, top2 - 2.7, "Encoder-decoder (T5)", theme, size=15, weight="bold", color=theme.heading)
+    label(ax, left - 1.4, top2 - 2.7, "Encoder-decoder (T5)", theme, size=15, weight="bold",
+          color=theme.heading)
     draw_grid(ax, panels["t5-encoder"], left, top2, theme)
     label(ax, left - 1.4, top2 - 1.9, "encoder", theme, size=14, color=theme.heading)
     label(ax, left - 1.4, top2 - 1.05, "full, as in BERT", theme)
@@ -172,11 +184,15 @@ def draw(data, theme):
     label(ax, second + n / 2, top2 - 1.05, "reads the source: full", theme, ha="center")
     label(ax, self_x + m / 2, top2 - 1.05, "itself: causal", theme, ha="center")
     # the key, below the grids
-    for x, on, text in ((left - 1.4, True, "may attend"), (left + 3.2, False, "masked: score −∞, weight 0")):
-        ax.add_patch(Rectangle((x, key_y), 0.8, 0.8, facecolor=theme.color("blue") if on else theme.background,
+    for x, on, text in ((left - 1.4, True, "may attend"),
+                        (left + 3.2, False, "masked: score −∞, weight 0")):
+        ax.add_patch(Rectangle((x, key_y), 0.8, 0.8, facecolor=theme.color("blue") if on
+                               else theme.background,
                                edgecolor=theme.muted, linewidth=1.0, hatch=None if on else "///"))
-        ax.text(x + 1.05, key_y + 0.4, text, ha="left", va="center", fontsize=TEXT_PT, color=theme.text)
-    ax.text(left - 1.4, key_y + 1.5, "row: the token that attends (query); column: a token it may read (key)",
+        ax.text(x + 1.05, key_y + 0.4, text, ha="left", va="center", fontsize=TEXT_PT,
+                color=theme.text)
+    ax.text(left - 1.4, key_y + 1.5,
+            "row: the token that attends (query); column: a token it may read (key)",
             ha="left", va="center", fontsize=TEXT_PT, color=theme.muted)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_max, y_min)

@@ -26,7 +26,8 @@ from figures_src.nn.attention import scaled_dot_product_attention
 TOKENS = ("the", "cat", "sat")  # labels of the three positions
 D_K = 4
 D_V = 4
-DECIMALS = {"Q": 0, "K": 0, "V": 0, "scores": 0, "scaled": 1, "weights": 2, "row_sums": 2, "output": 2}
+DECIMALS = {"Q": 0, "K": 0, "V": 0, "scores": 0, "scaled": 1, "weights": 2, "row_sums": 2,
+            "output": 2}
 MAX_SEEDS = 1000
 
 FIGURE = Figure(
@@ -73,7 +74,8 @@ def example():
 def compute() -> dict:
     seed, q, k, v = example()
     output, weights = scaled_dot_product_attention(q, k, v)
-    scores = q @ k.transpose(-2, -1)  # the first line of scaled_dot_product_attention, before the scale
+    scores = q @ k.transpose(-2,
+                             -1)  # the first line of scaled_dot_product_attention, before the scale
     scaled = scores / math.sqrt(D_K)
     first = weights[0]
     return {
@@ -113,7 +115,8 @@ def cell_width(name):
     return 1.0 if DECIMALS[name] == 0 else 1.3
 
 
-def draw_matrix(ax, data, name, x0, y0, theme, fill, title, shape, row_labels=True, column_labels=False,
+def draw_matrix(ax, data, name, x0, y0, theme, fill, title, shape, row_labels=True,
+                column_labels=False,
                 followed=True):
     """The matrix data[name], top-left corner (x0, y0), y downwards; every number is a Text with
     gid "name/i/j", the shape line has gid "shape/name". The followed row (if `followed`)
@@ -127,24 +130,31 @@ def draw_matrix(ax, data, name, x0, y0, theme, fill, title, shape, row_labels=Tr
         for j in range(columns):
             ax.add_patch(Rectangle((x0 + j * width, y0 + i), width, 1, facecolor=fill,
                                    edgecolor=theme.muted, linewidth=1.0))
-            ax.text(x0 + (j + 0.5) * width, y0 + i + 0.5, format_number(float(matrix[i, j]), DECIMALS[name]),
-                    ha="center", va="center", fontsize=NUMBER_PT, color=theme.text, gid=f"{name}/{i}/{j}")
+            ax.text(x0 + (j + 0.5) * width, y0 + i + 0.5,
+                    format_number(float(matrix[i, j]), DECIMALS[name]),
+                    ha="center", va="center", fontsize=NUMBER_PT, color=theme.text,
+                    gid=f"{name}/{i}/{j}")
     if followed:
         ax.add_patch(Rectangle((x0, y0 + FOLLOWED), columns * width, 1, fill=False,
-                               edgecolor=theme.color("vermillion"), linewidth=3.0, zorder=4, gid=f"followed/{name}"))
+                               edgecolor=theme.color("vermillion"), linewidth=3.0, zorder=4,
+                               gid=f"followed/{name}"))
     if row_labels:
         for i, token in enumerate(data["tokens"]):
-            ax.text(x0 - 0.15, y0 + i + 0.5, token, ha="right", va="center", fontsize=LABEL_PT, color=theme.text,
+            ax.text(x0 - 0.15, y0 + i + 0.5, token, ha="right", va="center", fontsize=LABEL_PT,
+                    color=theme.text,
                     fontweight="bold" if i == FOLLOWED and followed else "normal")
     top = y0
     if column_labels:
         for j, token in enumerate(data["tokens"]):
-            ax.text(x0 + (j + 0.5) * width, y0 - 0.12, token, ha="center", va="bottom", fontsize=LABEL_PT,
+            ax.text(x0 + (j + 0.5) * width, y0 - 0.12, token, ha="center", va="bottom",
+                    fontsize=LABEL_PT,
                     color=theme.text)
         top = y0 - 0.62
-    ax.text(x0 + columns * width / 2, top - 0.12, title, ha="center", va="bottom", fontsize=LABEL_PT + 1,
+    ax.text(x0 + columns * width / 2, top - 0.12, title, ha="center", va="bottom",
+            fontsize=LABEL_PT + 1,
             color=theme.heading, fontweight="bold")
-    ax.text(x0 + columns * width / 2, y0 + rows + 0.12, shape, ha="center", va="top", fontsize=SCRIPTED_PT,
+    ax.text(x0 + columns * width / 2, y0 + rows + 0.12, shape, ha="center", va="top",
+            fontsize=SCRIPTED_PT,
             color=theme.muted, gid=f"shape/{name}")
 
 
@@ -156,10 +166,12 @@ def shape_text(matrix, symbols):
 def arrow(ax, x0, x1, y, text, theme, gid=None, below=None):
     ax.annotate("", (x1, y), (x0, y), arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4,
                                                      shrinkA=0, shrinkB=0))
-    ax.text((x0 + x1) / 2, y - 0.15, text, ha="center", va="bottom", fontsize=LABEL_PT, color=theme.text,
+    ax.text((x0 + x1) / 2, y - 0.15, text, ha="center", va="bottom", fontsize=LABEL_PT,
+            color=theme.text,
             linespacing=1.1, gid=gid)
     if below:
-        ax.text((x0 + x1) / 2, y + 0.15, below, ha="center", va="top", fontsize=LABEL_PT, color=theme.text)
+        ax.text((x0 + x1) / 2, y + 0.15, below, ha="center", va="top", fontsize=LABEL_PT,
+                color=theme.text)
 
 
 def operator(ax, x, y, text, theme):
@@ -171,14 +183,19 @@ def draw_projections(ax, x_of, y_from, y_to, theme):
     learned matrices gives its query, key and value. X and the W's are not drawn as numbers (in a
     model they are learned, d_model wide); the arrows say where Q, K and V come from."""
     centre = sum(x_of.values()) / 3
-    ax.text(centre, y_from, "$X$: one row $x_i$ per token (the · cat · sat)", ha="center", va="center",
+    ax.text(centre, y_from, "$X$: one row $x_i$ per token (the · cat · sat)", ha="center",
+            va="center",
             fontsize=SCRIPTED_PT, color=theme.text, gid="projection/X",
-            bbox=dict(boxstyle="round,pad=0.3", facecolor=theme.background, edgecolor=theme.muted, linewidth=1.2))
+            bbox=dict(boxstyle="round,pad=0.3", facecolor=theme.background, edgecolor=theme.muted,
+                      linewidth=1.2))
     for name, x in x_of.items():
         ax.annotate("", (x, y_to), (centre + (x - centre) * 0.35, y_from + 0.45),
-                    arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4, shrinkA=0, shrinkB=0))
-        ax.text((x + centre + (x - centre) * 0.35) / 2 + (0.3 if x >= centre else -0.3), (y_from + y_to) / 2 + 0.2,
-                f"$X W^{name}$", ha="left" if x >= centre else "right", va="center", fontsize=SCRIPTED_PT,
+                    arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4, shrinkA=0,
+                                    shrinkB=0))
+        ax.text((x + centre + (x - centre) * 0.35) / 2 + (0.3 if x >= centre else -0.3),
+                (y_from + y_to) / 2 + 0.2,
+                f"$X W^{name}$", ha="left" if x >= centre else "right", va="center",
+                fontsize=SCRIPTED_PT,
                 color=theme.text, gid=f"projection/{name}")
 
 
@@ -201,14 +218,16 @@ def draw(data, theme):
 
     fig = plt.figure(figsize=(x_max * UNIT_INCHES, y_max * UNIT_INCHES))
     ax = fig.add_axes([0, 0, 1, 1])
-    ax.text(x_max / 2, 0.15, r"Attention$(Q, K, V) = \mathrm{softmax}(Q K^{\top} / \sqrt{d_k})\, V$", ha="center",
+    ax.text(x_max / 2, 0.15,
+            r"Attention$(Q, K, V) = \mathrm{softmax}(Q K^{\top} / \sqrt{d_k})\, V$", ha="center",
             va="top", fontsize=15, color=theme.heading)
     # row 1: the inputs, each projected from X
     x, centres = left, {}
     for name, title, color, symbols in (("Q", "Q  queries", "orange", r"n \times d_k"),
                                         ("K", "K  keys", "blue", r"n \times d_k"),
                                         ("V", "V  values", "green", r"n \times d_v")):
-        draw_matrix(ax, data, name, x, row1, theme, theme.fill(color), title, shape_text(data[name], symbols),
+        draw_matrix(ax, data, name, x, row1, theme, theme.fill(color), title,
+                    shape_text(data[name], symbols),
                     row_labels=name == "Q", followed=name == "Q")
         centres[name] = x + data[name].shape[1] * whole / 2
         x += data[name].shape[1] * whole + between
@@ -219,17 +238,21 @@ def draw(data, theme):
     x_weights = x_scaled + n * decimal + gap_softmax
     draw_matrix(ax, data, "scores", x_scores, row2, theme, computed, "Q Kᵀ  scores",
                 shape_text(data["scores"], r"n \times n"), column_labels=True)
-    arrow(ax, x_scores + n * whole + 0.15, x_scaled - 0.15, row2 + n / 2, f"÷ √{d_k} = ÷ {scale:g}", theme, gid="scale")
+    arrow(ax, x_scores + n * whole + 0.15, x_scaled - 0.15, row2 + n / 2, f"÷ √{d_k} = ÷ {scale:g}",
+          theme, gid="scale")
     draw_matrix(ax, data, "scaled", x_scaled, row2, theme, computed, "scaled",
                 shape_text(data["scaled"], r"n \times n"), row_labels=False, column_labels=True)
-    arrow(ax, x_scaled + n * decimal + 0.15, x_weights - 0.15, row2 + n / 2, "softmax", theme, below="per row")
+    arrow(ax, x_scaled + n * decimal + 0.15, x_weights - 0.15, row2 + n / 2, "softmax", theme,
+          below="per row")
     draw_matrix(ax, data, "weights", x_weights, row2, theme, theme.fill("purple"), "weights",
                 shape_text(data["weights"], r"n \times n"), row_labels=False, column_labels=True)
     x_sums = x_weights + n * decimal + 0.15
     for i in range(n):
-        ax.text(x_sums, row2 + i + 0.5, "= " + format_number(float(data["row_sums"][i]), DECIMALS["row_sums"]),
+        ax.text(x_sums, row2 + i + 0.5,
+                "= " + format_number(float(data["row_sums"][i]), DECIMALS["row_sums"]),
                 ha="left", va="center", fontsize=NUMBER_PT, color=theme.text, gid=f"row_sums/{i}")
-    ax.text(x_sums, row2 - 0.72, "row\nsum", ha="left", va="bottom", fontsize=LABEL_PT, color=theme.muted,
+    ax.text(x_sums, row2 - 0.72, "row\nsum", ha="left", va="bottom", fontsize=LABEL_PT,
+            color=theme.muted,
             linespacing=1.0)
     # row 3: the weights times the values give the output
     x_v = left + n * decimal + 1.2
@@ -237,7 +260,8 @@ def draw(data, theme):
     draw_matrix(ax, data, "weights", left, row3, theme, theme.fill("purple"), "weights",
                 shape_text(data["weights"], r"n \times n"), column_labels=True)
     operator(ax, left + n * decimal + 0.6, row3 + n / 2, "×", theme)
-    draw_matrix(ax, data, "V", x_v, row3, theme, theme.fill("green"), "V", shape_text(data["V"], r"n \times d_v"),
+    draw_matrix(ax, data, "V", x_v, row3, theme, theme.fill("green"), "V",
+                shape_text(data["V"], r"n \times d_v"),
                 row_labels=False, followed=False)
     operator(ax, x_v + d_v * whole + 0.6, row3 + n / 2, "=", theme)
     draw_matrix(ax, data, "output", x_out, row3, theme, computed, "output",

@@ -72,13 +72,16 @@ def draw(data, theme):
     # canvas is WIDTH x HEIGHT minus the pad on each side.
     pad = matplotlib.rcParams["savefig.pad_inches"]
     epsilon = 1e-4  # inches: keeps the pixel count from rounding down to 2399
-    fig = plt.figure(figsize=(WIDTH / 96 - 2 * pad + epsilon, HEIGHT / 96 - 2 * pad + epsilon), dpi=96)
+    fig = plt.figure(figsize=(WIDTH / 96 - 2 * pad + epsilon, HEIGHT / 96 - 2 * pad + epsilon),
+                     dpi=96)
     fig.patches.append(matplotlib.patches.Rectangle((0, 0), 1, 1, transform=fig.transFigure,
-                                                    facecolor=theme.background, edgecolor="none", zorder=-1))
+                                                    facecolor=theme.background, edgecolor="none",
+                                                    zorder=-1))
 
     fig.text(0.04, 0.875, TITLE, fontsize=46, fontweight="bold", color=theme.heading, va="center")
     fig.text(0.04, 0.765, SUBTITLE, fontsize=26, color=theme.muted, va="center")
-    fig.text(0.965, 0.82, NOTE, fontsize=24, color=theme.muted, ha="right", va="center", linespacing=1.4)
+    fig.text(0.965, 0.82, NOTE, fontsize=24, color=theme.muted, ha="right", va="center",
+             linespacing=1.4)
 
     cmap = theme.cmap("blue")
     n = data["weights"].shape[-1]
@@ -86,7 +89,8 @@ def draw(data, theme):
     height, bottom, gap = 0.44, 0.06, 0.095
     width = height * HEIGHT / WIDTH
     left = 1 - 3 * width - 2 * gap - 0.0575
-    for index, (weights, tokens, outputs) in enumerate(zip(data["weights"], data["tokens"], data["outputs"])):
+    for index, (weights, tokens,
+                outputs) in enumerate(zip(data["weights"], data["tokens"], data["outputs"])):
         ax = fig.add_axes((left + index * (width + gap), bottom, width, height))
         image = ax.imshow(weights.numpy(), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks(range(n), [str(t) for t in tokens.tolist()])

@@ -55,10 +55,12 @@ FIGURE = Figure(
 )
 
 QUOTED = ("n_seeds", "vocab", "block", "steps", "n_held_out", "chance", "shown_seed",
-          "accuracy_repeat_median", "accuracy_repeat_min", "accuracy_repeat_max", "accuracy_first_median",
+          "accuracy_repeat_median", "accuracy_repeat_min", "accuracy_repeat_max",
+          "accuracy_first_median",
           "loss_first_median", "loss_repeat_median", "previous_token_score_in_block_median",
           "induction_score_median", "ablated_layer2_accuracy_median", "ablated_layer2_accuracy_min",
-          "ablated_layer2_accuracy_max", "ablated_layer1_accuracy_median", "layer2_ablation_breaks_k")
+          "ablated_layer2_accuracy_max", "ablated_layer1_accuracy_median",
+          "layer2_ablation_breaks_k")
 BROKEN = 0.75  # zeroing a head "breaks the copying" if it takes the repeat's accuracy this far down to chance
 
 
@@ -102,7 +104,8 @@ def compute() -> dict:
     maps = induction.attention_maps(model, sequences[index:index + 1])
     summary = {
         "n_seeds": len(SEEDS), "vocab": induction.VOCAB, "block": induction.BLOCK,
-        "steps": induction.CONFIG["max_steps"], "n_held_out": len(sequences), "chance": 1 / induction.VOCAB,
+        "steps": induction.CONFIG["max_steps"], "n_held_out": len(sequences),
+        "chance": 1 / induction.VOCAB,
         "shown_seed": shown,
     }
     for key, values in per_seed.items():
@@ -135,9 +138,11 @@ def draw_map(ax, weights, starts, title, theme, mark):
     from matplotlib.patches import Rectangle
 
     n = weights.shape[0]
-    image = ax.imshow(weights.numpy(), cmap=theme.cmap("blue"), vmin=0, vmax=1, interpolation="none")
+    image = ax.imshow(weights.numpy(), cmap=theme.cmap("blue"), vmin=0, vmax=1,
+                      interpolation="none")
     for row, column in mark:
-        ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=theme.color("vermillion"),
+        ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False,
+                               edgecolor=theme.color("vermillion"),
                                linewidth=1.1))
     ticks = list(range(0, n, 5))
     ax.set_xticks(ticks)
@@ -150,7 +155,8 @@ def draw_map(ax, weights, starts, title, theme, mark):
     for copy, colour in enumerate(copy_colours(theme)):
         start = int(starts[copy]) - 0.5
         end = start + induction.BLOCK
-        ax.plot([start, end], [n - 0.5 + 0.55] * 2, color=colour, linewidth=4, solid_capstyle="butt",
+        ax.plot([start, end], [n - 0.5 + 0.55] * 2, color=colour, linewidth=4,
+                solid_capstyle="butt",
                 clip_on=False)
         ax.plot([-0.5 - 0.55] * 2, [start, end], color=colour, linewidth=4, solid_capstyle="butt",
                 clip_on=False)
@@ -168,10 +174,12 @@ def draw_accuracy(ax, data, theme):
             ("repeat,\nlayer 1 off", columns["ablated_layer1_accuracy"])]
     for y, (label, values) in enumerate(rows):
         median = statistics.median(values)
-        ax.barh(y, median, height=0.6, color=theme.fill("blue"), edgecolor=theme.color("blue"), linewidth=1.0)
+        ax.barh(y, median, height=0.6, color=theme.fill("blue"), edgecolor=theme.color("blue"),
+                linewidth=1.0)
         ax.plot(values, [y] * len(values), linestyle="none", marker="o", markersize=5,
                 markerfacecolor=theme.background, markeredgecolor=theme.text, markeredgewidth=1.2)
-        ax.text(max(values) + 0.02, y, f"{median:.0%}", va="center", ha="left", fontsize=12, color=theme.text)
+        ax.text(max(values) + 0.02, y, f"{median:.0%}", va="center", ha="left", fontsize=12,
+                color=theme.text)
     ax.axvline(facts["chance"], color=theme.muted, linestyle=(0, (3, 2)), linewidth=1.2)
     ax.text(facts["chance"] + 0.01, -0.55, "chance: 1 in 16", va="bottom", ha="left", fontsize=12,
             color=theme.muted)
@@ -192,13 +200,15 @@ def draw(data, theme):
 
     n = data["layer1"].shape[0]
     first, second = (int(s) for s in data["starts"])
-    previous = [(first + i, first + i - 1) for i in range(1, induction.BLOCK)]  # the keys layer 2 reads
+    previous = [(first + i, first + i - 1)
+                for i in range(1, induction.BLOCK)]  # the keys layer 2 reads
     stripe = [(second + i, first + i + 1) for i in range(induction.BLOCK - 1)]
     fig = plt.figure(figsize=(5.2, 6.5))
     grid = fig.add_gridspec(3, 2, height_ratios=(1.0, 0.05, 0.8), hspace=0.55, wspace=0.28,
                             left=0.13, right=0.98, top=0.87, bottom=0.09)
     left, right = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
-    image = draw_map(left, data["layer1"], data["starts"], "layer 1: previous token", theme, previous)
+    image = draw_map(left, data["layer1"], data["starts"], "layer 1: previous token", theme,
+                     previous)
     draw_map(right, data["layer2"], data["starts"], "layer 2: induction", theme, stripe)
     left.set_ylabel("query position")
     for ax in (left, right):
@@ -210,7 +220,8 @@ def draw(data, theme):
                      label="where each head should look")]
     fig.legend(handles=handles, loc="upper center", ncol=2, frameon=False, fontsize=12,
                bbox_to_anchor=(0.5, 1.0), handlelength=1.6, columnspacing=1.2)
-    bar = fig.colorbar(image, cax=fig.add_subplot(grid[1, :]), orientation="horizontal", ticks=(0, 0.5, 1))
+    bar = fig.colorbar(image, cax=fig.add_subplot(grid[1, :]), orientation="horizontal",
+                       ticks=(0, 0.5, 1))
     bar.outline.set_visible(False)
     bar.set_label(f"attention weight (held-out example, seed {data['facts']['shown_seed']})")
     draw_accuracy(fig.add_subplot(grid[2, :]), data, theme)

@@ -70,7 +70,8 @@ def compute() -> dict:
     prompt = torch.randint(0, CONFIG.vocab_size, (1, PROMPT_LENGTH))
     tokens, logits = generate(model, prompt, N_NEW, use_cache=False)
     cache_shapes = []
-    tokens_cached, logits_cached = generate(model, prompt, N_NEW, use_cache=True, cache_shapes=cache_shapes)
+    tokens_cached, logits_cached = generate(model, prompt, N_NEW, use_cache=True,
+                                            cache_shapes=cache_shapes)
     without = generation_multiply_adds(CONFIG, PROMPT_LENGTH, N_NEW, use_cache=False)
     with_cache = generation_multiply_adds(CONFIG, PROMPT_LENGTH, N_NEW, use_cache=True)
     memory = memory_facts()
@@ -111,8 +112,10 @@ def compute() -> dict:
 
 
 KIB = 1024
-QUOTED_MEMORY = ("llama7b_kib_per_token", "llama7b_mqa_kib_per_token", "llama7b_kv_heads", "example_context",
-                 "llama7b_gib_at_context", "llama65b_kib_per_token")  # the rest stay in compute()'s data
+QUOTED_MEMORY = ("llama7b_kib_per_token", "llama7b_mqa_kib_per_token", "llama7b_kv_heads",
+                 "example_context",
+                 "llama7b_gib_at_context",
+                 "llama65b_kib_per_token")  # the rest stay in compute()'s data
 
 
 def memory_facts():
@@ -122,7 +125,8 @@ def memory_facts():
     for config in generation.LLAMA:
         key = config.name.lower().replace("-", "")  # "llama7b"
         facts[f"{key}_kib_per_token"] = generation.kv_cache_bytes_per_token(config) / KIB
-        facts[f"{key}_mqa_kib_per_token"] = generation.kv_cache_bytes_per_token(config, kv_heads=1) / KIB
+        facts[f"{key}_mqa_kib_per_token"] = generation.kv_cache_bytes_per_token(config,
+                                                                                kv_heads=1) / KIB
     llama7b = generation.LLAMA[0]
     facts["llama7b_kv_heads"] = llama7b.n_heads
     facts["example_context"] = generation.EXAMPLE_CONTEXT
@@ -158,8 +162,10 @@ def draw_work(ax, data, theme):
             color=theme.text, ha="right", va="bottom", fontsize=13, linespacing=1.1)
     ax.text(n * 0.62, with_cache[int(n * 0.62) - 1] + 0.35, "with cache: one new token per step",
             color=theme.text, ha="center", va="bottom", fontsize=13)
-    ax.text(n + 1.5, without[-1], f"{without[-1]:.1f} M", color=theme.text, ha="left", va="center", fontsize=12)
-    ax.text(n + 1.5, with_cache[-1], f"{with_cache[-1]:.2f} M", color=theme.text, ha="left", va="center",
+    ax.text(n + 1.5, without[-1], f"{without[-1]:.1f} M", color=theme.text, ha="left", va="center",
+            fontsize=12)
+    ax.text(n + 1.5, with_cache[-1], f"{with_cache[-1]:.2f} M", color=theme.text, ha="left",
+            va="center",
             fontsize=12)
     ratio = data["facts"]["total_ratio"]
     ax.text(2, without.max() * 0.97, f"{n} tokens in total: {ratio:.0f}× less work with the cache",
@@ -197,8 +203,10 @@ def draw_cache(ax, data, theme):
         label = f"step {row + 1}" + (f": {prompt_length}-token prompt" if row == 0 else "")
         ax.text(left0 - 0.4, y + 0.5, label, ha="right", va="center", fontsize=12, color=theme.text)
     top = 1.3
-    ax.text(left0 + widest / 2, top, "without cache", ha="center", va="bottom", fontsize=13, color=theme.text)
-    ax.text(left1 + widest / 2, top, "with cache", ha="center", va="bottom", fontsize=13, color=theme.text)
+    ax.text(left0 + widest / 2, top, "without cache", ha="center", va="bottom", fontsize=13,
+            color=theme.text)
+    ax.text(left1 + widest / 2, top, "with cache", ha="center", va="bottom", fontsize=13,
+            color=theme.text)
     # the key, below the rows (never over them)
     key_y = -len(lengths) * 1.25 - 0.5
     square(left0, key_y, computed)
@@ -207,7 +215,8 @@ def draw_cache(ax, data, theme):
     square(left1, key_y, reused)
     ax.text(left1 + 1.2, key_y + 0.5, "read from the cache", ha="left", va="center", fontsize=12,
             color=theme.text)
-    ax.text(left0 - 0.4, key_y - 0.75, f"one square: a token's key and value, in each of {n_layers} layers",
+    ax.text(left0 - 0.4, key_y - 0.75,
+            f"one square: a token's key and value, in each of {n_layers} layers",
             ha="left", va="center", fontsize=12, color=theme.muted)
     ax.set_xlim(-7.6, left1 + widest + 0.5)
     ax.set_ylim(key_y - 1.1, top + 1.0)
@@ -218,10 +227,12 @@ def draw_cache(ax, data, theme):
 def draw_memory(ax, data, theme):
     """The price: KV-cache bytes per token of LLaMA-7B, with its own and with one shared K/V head."""
     facts = data["facts"]
-    bars = [(f"{facts['llama7b_kv_heads']} K/V heads (as published)", facts["llama7b_kib_per_token"]),
+    bars = [(f"{facts['llama7b_kv_heads']} K/V heads (as published)",
+             facts["llama7b_kib_per_token"]),
             ("1 shared K/V head (MQA)", facts["llama7b_mqa_kib_per_token"])]
     for y, (label, kib) in enumerate(bars):
-        ax.barh(y, kib, height=0.62, color=theme.fill("vermillion"), edgecolor=theme.color("vermillion"),
+        ax.barh(y, kib, height=0.62, color=theme.fill("vermillion"),
+                edgecolor=theme.color("vermillion"),
                 linewidth=1.0)
         ax.text(kib + 8, y, f"{kib:.0f} KiB", ha="left", va="center", fontsize=12, color=theme.text)
         ax.text(-8, y, label, ha="right", va="center", fontsize=12, color=theme.text)
@@ -232,7 +243,8 @@ def draw_memory(ax, data, theme):
     ax.set_xticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.text(-0.78 * widest, -0.6, f"the price: LLaMA-7B's cache per token, 16-bit ({facts['example_context']} tokens: "
+    ax.text(-0.78 * widest, -0.6,
+            f"the price: LLaMA-7B's cache per token, 16-bit ({facts['example_context']} tokens: "
             f"{facts['llama7b_gib_at_context']:.0f} GiB)", ha="left", va="bottom", fontsize=12,
             color=theme.heading)
 

@@ -105,7 +105,8 @@ def compute() -> dict:
         maps, _ = attention_maps(model, held_out)
         roles.append(ordered_roles(two_lookups.head_roles(maps)))
     # the share of each head's weight on the two tokens the job needs, the smaller head's
-    per_seed["on_two_tokens"] = [float((r["previous_weight"] + r["mirror_weight"]).min()) for r in roles]
+    per_seed["on_two_tokens"] = [float((r["previous_weight"] + r["mirror_weight"]).min())
+                                 for r in roles]
     for rank, name in enumerate(("lean", "other")):  # lean: the previous-leaning head
         for role in ("previous", "mirror"):
             per_seed[f"{name}_{role}_weight"] = [float(r[f"{role}_weight"][rank]) for r in roles]
@@ -132,7 +133,8 @@ def compute() -> dict:
         numbers.update(seed_set.seed_facts(key, per_seed[key]))
     for key in ("steps_1", "steps_2", "token_accuracy_1", "sequence_accuracy_1", "token_accuracy_2",
                 "sequence_accuracy_2", "lean_previous_weight", "lean_mirror_weight",
-                "other_previous_weight", "other_mirror_weight", "lean_previous_top", "on_two_tokens"):
+                "other_previous_weight", "other_mirror_weight", "lean_previous_top",
+                "on_two_tokens"):
         numbers.update(seed_set.seed_facts(key, per_seed[key]))
     return {
         "tokens": example.tolist(),
@@ -150,7 +152,8 @@ def compute() -> dict:
 
 
 # Facts the post quotes besides the caption's and the alt text's.
-POST_FACTS = ("n_seeds", "on_two_tokens_min", "steps_1_median", "steps_2_median", "sequence_accuracy_1_min")
+POST_FACTS = ("n_seeds", "on_two_tokens_min", "steps_1_median", "steps_2_median",
+              "sequence_accuracy_1_min")
 
 
 def quoted_fields():
@@ -207,8 +210,10 @@ def draw(data, theme):
     key_y = y(0.5)
     for x, role, label in ((0.03, "mirror", "mirrored token $x_{n-1-i}$"),
                            (0.40, "previous", "previous token $x_{i-1}$")):
-        fig.add_artist(plt.Line2D([x], [key_y], marker=MARKS[role], markersize=9, markeredgewidth=1.8,
-                                  markerfacecolor="none", markeredgecolor=theme.text, linestyle="none",
+        fig.add_artist(plt.Line2D([x], [key_y], marker=MARKS[role], markersize=9,
+                                  markeredgewidth=1.8,
+                                  markerfacecolor="none", markeredgecolor=theme.text,
+                                  linestyle="none",
                                   transform=fig.transFigure))
         fig.text(x + 0.028, key_y, label, va="center", ha="left", fontsize=12, color=theme.text)
 
@@ -222,7 +227,8 @@ def draw(data, theme):
                     continue
                 colour = theme.text_on(cmap(norm(float(maps[h, i, j]))))
                 ax.plot(j, i, marker=MARKS[role], markersize=9 if role == "mirror" else 7.5,
-                        markeredgewidth=1.8, markerfacecolor="none", markeredgecolor=colour, linestyle="none")
+                        markeredgewidth=1.8, markerfacecolor="none", markeredgecolor=colour,
+                        linestyle="none")
         ax.set_xlim(-0.5, length - 0.5)
         ax.set_ylim(length - 0.5, -0.5)  # row 0 on top, as a matrix
         ax.set_aspect("equal")
@@ -234,7 +240,8 @@ def draw(data, theme):
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.set_title(f"head {h + 1} (held-out mean):\nprevious {float(roles['previous_weight'][h]):.0%}, "
-                     f"mirrored {float(roles['mirror_weight'][h]):.0%}", fontsize=11, color=theme.text, pad=4)
+                     f"mirrored {float(roles['mirror_weight'][h]):.0%}", fontsize=11,
+                     color=theme.text, pad=4)
         ax.set_xlabel("key token", fontsize=12)
     axes[0].set_ylabel("query position $i$", fontsize=12)
 
@@ -242,14 +249,17 @@ def draw(data, theme):
     last = axes[-1]
     for i in range(length):
         previous = f"{tokens[i - 1]}" if i > 0 else "0*"
-        last.text(length - 0.2, i, f" {tokens[length - 1 - i]}−{previous}→{outputs[i]}", va="center",
+        last.text(length - 0.2, i, f" {tokens[length - 1 - i]}−{previous}→{outputs[i]}",
+                  va="center",
                   ha="left", color=theme.text, fontsize=12, clip_on=False)
     # the column's header, with the key's own marks: ring minus square gives the output
     header = -1.05
     for x, role in ((length + 0.15, "mirror"), (length + 1.25, "previous")):
-        last.plot(x, header, marker=MARKS[role], markersize=8, markeredgewidth=1.6, markerfacecolor="none",
+        last.plot(x, header, marker=MARKS[role], markersize=8, markeredgewidth=1.6,
+                  markerfacecolor="none",
                   markeredgecolor=theme.text, linestyle="none", clip_on=False)
-    last.text(length + 0.7, header, "−", va="center", ha="center", color=theme.text, fontsize=12, clip_on=False)
+    last.text(length + 0.7, header, "−", va="center", ha="center", color=theme.text, fontsize=12,
+              clip_on=False)
     last.text(length + 1.6, header, "→out", va="center", ha="left", color=theme.text, fontsize=12,
               clip_on=False)
 
@@ -257,7 +267,8 @@ def draw(data, theme):
     concat_y, out_y = y(1.6), y(1.05)
     for x in centres:
         _arrow(fig, (x, y(2.0)), (0.5 + (x - 0.5) * 0.3, concat_y + y(0.17)), theme)
-    _box(fig, 0.5, concat_y, f"concat: {heads} × {numbers['d_k']} = {numbers['d_model']} numbers", theme)
+    _box(fig, 0.5, concat_y, f"concat: {heads} × {numbers['d_k']} = {numbers['d_model']} numbers",
+         theme)
     _arrow(fig, (0.5, concat_y - y(0.17)), (0.5, out_y + y(0.17)), theme)
     _box(fig, 0.5, out_y, "× $W^O$, then the read-out: output digit", theme)
     fig.text(0.03, y(0.18), "* position 0 has no previous token: it subtracts 0", fontsize=11,

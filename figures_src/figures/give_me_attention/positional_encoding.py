@@ -76,7 +76,8 @@ def compute() -> dict:
             "rotation_k": ROTATION_K,
             "rotation_from_a": ROTATION_FROM[0],
             "rotation_from_b": ROTATION_FROM[1],
-            **{f"turn_deg_{i}": math.degrees(ROTATION_K * float(omega[i])) % 360 for i in WAVE_PAIRS},
+            **{f"turn_deg_{i}": math.degrees(ROTATION_K * float(omega[i])) % 360
+               for i in WAVE_PAIRS},
         },
     }
 
@@ -152,19 +153,25 @@ def _draw_rotation(ax, data, pe, colours, theme):
             after = math.degrees((start + k) * float(data["omega"][pair]))
             for pos, width in ((start, 1.2), (start + k, 3.4)):
                 sin, cos = pe[pos, 2 * pair], pe[pos, 2 * pair + 1]
-                ax.plot((centre, centre + length * sin), (0, length * cos), color=colour, linewidth=width,
+                ax.plot((centre, centre + length * sin), (0, length * cos), color=colour,
+                        linewidth=width,
                         solid_capstyle="round")
-            ax.add_patch(Arc((centre, 0), 2 * length, 2 * length, theta1=90 - after, theta2=90 - before,
-                             color=colour, linewidth=1.2, linestyle=(0, (2, 2)), gid=f"turn/{start}/{pair}"))
-        ax.text(centre, -1.15, f"$pos = {start} \\to {start + k}$", ha="center", va="top", fontsize=13,
+            ax.add_patch(Arc((centre, 0), 2 * length, 2 * length, theta1=90 - after,
+                             theta2=90 - before,
+                             color=colour, linewidth=1.2, linestyle=(0, (2, 2)),
+                             gid=f"turn/{start}/{pair}"))
+        ax.text(centre, -1.15, f"$pos = {start} \\to {start + k}$", ha="center", va="top",
+                fontsize=13,
                 color=theme.text)
     x = 2 * spacing - 0.9
     ax.text(x, 1.0, f"hand $i$ turns by $k\\,\\omega_i$,\nthe same from any $pos$:",
             ha="left", va="top", fontsize=14, color=theme.text, linespacing=1.2)
     for row, (pair, colour) in enumerate(zip(data["waves"], colours)):
         turn = data["facts"][f"turn_deg_{pair}"]
-        ax.plot((x, x + 0.35), (-0.05 - 0.45 * row,) * 2, color=colour, linewidth=2.8, solid_capstyle="round")
-        ax.text(x + 0.5, -0.05 - 0.45 * row, f"$i = {pair}$: {turn:.0f}°", ha="left", va="center", fontsize=13,
+        ax.plot((x, x + 0.35), (-0.05 - 0.45 * row,) * 2, color=colour, linewidth=2.8,
+                solid_capstyle="round")
+        ax.text(x + 0.5, -0.05 - 0.45 * row, f"$i = {pair}$: {turn:.0f}°", ha="left", va="center",
+                fontsize=13,
                 color=theme.text)
     ax.set_xlim(-1.2, x + 3.2)
     ax.set_ylim(-1.65, 1.05)

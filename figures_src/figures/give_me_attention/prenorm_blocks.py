@@ -19,7 +19,8 @@ from figures_src.nn.transformer import Encoder, TransformerConfig
 CONFIG = TransformerConfig(n_layers=2, d_model=16, d_ff=32, n_heads=2, vocab_size=8, max_len=8,
                            dropout=0.0)
 SIDES = (("post", False), ("pre", True))  # left to right
-TITLES = {"post": ("Post-norm", "Vaswani et al. 2017"), "pre": ("Pre-norm", "Wang et al. 2019; GPT-2")}
+TITLES = {"post": ("Post-norm", "Vaswani et al. 2017"),
+          "pre": ("Pre-norm", "Wang et al. 2019; GPT-2")}
 
 FIGURE = Figure(
     name="prenorm-blocks",
@@ -68,11 +69,14 @@ def draw(data, theme):
         info = data["sides"][side]
         spine = f"{side}_spine"
         source = node_id(side, "x")
-        g.node(source, "<<I>x<SUB>l</SUB></I>  (block input)>", shape="plaintext", style="", width="0",
+        g.node(source, "<<I>x<SUB>l</SUB></I>  (block input)>", shape="plaintext", style="",
+               width="0",
                group=spine)
-        drawn = diagrams.draw_block(g, info["spec"], theme, side, source, stream=stream, colors=COLORS)
+        drawn = diagrams.draw_block(g, info["spec"], theme, side, source, stream=stream,
+                                    colors=COLORS)
         after = node_id(side, "x_next")
-        g.node(after, "<<I>x<SUB>l+1</SUB></I>  (block output)>", shape="plaintext", style="", width="0",
+        g.node(after, "<<I>x<SUB>l+1</SUB></I>  (block output)>", shape="plaintext", style="",
+               width="0",
                group=spine)
         g.edge(drawn.output, after, weight="20", **stream)
         top = after

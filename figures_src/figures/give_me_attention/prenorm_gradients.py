@@ -94,7 +94,8 @@ def layer_gradient_norms(pre_norm: bool, seed: int, n_layers: int = N_LAYERS) ->
 
 def compute() -> dict:
     # norms[depth][name]: [seeds, depth]
-    norms = {depth: {name: torch.stack([layer_gradient_norms(pre_norm, seed, depth) for seed in SEEDS])
+    norms = {depth: {name: torch.stack([layer_gradient_norms(pre_norm, seed, depth)
+                                        for seed in SEEDS])
                      for name, pre_norm in (("post", False), ("pre", True))}
              for depth in DEPTHS}
     mean = {name: rows.mean(0) for name, rows in norms[N_LAYERS].items()}
@@ -149,7 +150,8 @@ def draw(data, theme):
 
     depths, ratio = data["depths"].numpy(), data["top_ratio"].numpy()
     smooth = torch.linspace(1, float(depths[-1]), 60).numpy()
-    ax_depth.plot(smooth, [math.sqrt(v) for v in smooth], color=theme.muted, linestyle="--", linewidth=1.5)
+    ax_depth.plot(smooth, [math.sqrt(v) for v in smooth], color=theme.muted, linestyle="--",
+                  linewidth=1.5)
     ax_depth.annotate("$\\sqrt{L}$", (smooth[-1], math.sqrt(smooth[-1])), xytext=(4, 8),
                       textcoords="offset points", ha="right", va="bottom", color=theme.text)
     ax_depth.plot(depths, ratio, color=theme.color("vermillion"), marker="o", markersize=6)

@@ -64,10 +64,12 @@ FIGURE = Figure(
 
 
 # The facts the caption, the alt and the post quote (the manifest carries only those).
-QUOTED = ("n_held_out", "n_seeds", "shown_seed", "tired_on_animal", "wide_on_street", "example_moves_k",
+QUOTED = ("n_held_out", "n_seeds", "shown_seed", "tired_on_animal", "wide_on_street",
+          "example_moves_k",
           "held_out_accuracy_median", "held_out_accuracy_min", "held_out_accuracy_max",
           "l2_argmax_referent_median", "l2_argmax_referent_min", "l2_argmax_referent_max",
-          "l2_broken_referent_median", "l2_broken_referent_min", "l2_broken_referent_max", "l2_broken_other_max",
+          "l2_broken_referent_median", "l2_broken_referent_min", "l2_broken_referent_max",
+          "l2_broken_other_max",
           "l1_argmax_referent_median", "l1_favourite_subject_k", "l1_favourite_object_k")
 
 
@@ -88,7 +90,8 @@ def compute() -> dict:
     for model, _ in runs:
         measured.append(pronouns.seed_measures(model, held_out))
         weights, _ = _pair_weights(model, examples)
-        moves.append(bool(weights[0, SHOWN_LAYER].argmax() == animal and weights[1, SHOWN_LAYER].argmax() == street))
+        moves.append(bool(weights[0, SHOWN_LAYER].argmax() == animal
+                          and weights[1, SHOWN_LAYER].argmax() == street))
     per_seed = {"seed": list(SEEDS), "example_moves": moves,
                 **{key: [m[key] for m in measured] for key in measured[0]}}
     shown = median_seed(per_seed["l2_argmax_referent"])
@@ -107,13 +110,15 @@ def compute() -> dict:
         "l1_adjective_opening_object_k": sum(w > ADJECTIVE_WEIGHT
                                              for w in per_seed["l1_adjective_weight_opening_object"]),
         "l1_adjective_opening_object_max": max(per_seed["l1_adjective_weight_opening_object"]),
-        "l2_splits_object_k": sum(w >= SPLIT_WEIGHT for w in per_seed["l2_adjective_weight_when_object"]),
+        "l2_splits_object_k": sum(w >= SPLIT_WEIGHT
+                                  for w in per_seed["l2_adjective_weight_when_object"]),
         "l2_adjective_weight_when_object_max": max(per_seed["l2_adjective_weight_when_object"]),
         "pad_weight_max": max(per_seed["pad_weight"]),
         **seed_facts("example_moves", moves),
     }
     for key in ("accuracy", "l2_argmax_referent", "l2_broken_referent", "l2_broken_other",
-                "l1_argmax_referent", "l2_subject_argmax_when_subject", "l2_object_argmax_when_object"):
+                "l1_argmax_referent", "l2_subject_argmax_when_subject",
+                "l2_object_argmax_when_object"):
         summary.update(seed_facts("held_out_accuracy" if key == "accuracy" else key, per_seed[key]))
     return {
         "sentences": examples,
@@ -163,10 +168,12 @@ def draw(data, theme):
         ax.set_xticks((0, 0.5, 1), ("0", ".5", "1"))
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        ax.set_title(f"\u2026too {words[-2]}: \u201cit\u201d \u2192 {prediction}", fontsize=13, pad=10)
+        ax.set_title(f"\u2026too {words[-2]}: \u201cit\u201d \u2192 {prediction}", fontsize=13,
+                     pad=10)
         ax.set_xlabel("weight from \u201cit\u201d")
     # the key: a swatch per layer, above the panels (never over the bars)
-    handles = [Patch(facecolor=colors[layer], label=f"layer {layer + 1}") for layer in range(n_layers)]
+    handles = [Patch(facecolor=colors[layer], label=f"layer {layer + 1}")
+               for layer in range(n_layers)]
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.95), ncol=n_layers,
                frameon=False, fontsize=13, handlelength=1.2, columnspacing=1.6)
     return fig

@@ -39,7 +39,8 @@ FIGURE = Figure(
 
 
 # The facts the caption, the alt and the post quote (the manifest carries only those).
-QUOTED = ("length", "d_model", "n_held_out", "n_seeds", "shown_seed", "example", "steps_min", "steps_max",
+QUOTED = ("length", "d_model", "n_held_out", "n_seeds", "shown_seed", "example", "steps_min",
+          "steps_max",
           "held_out_accuracy_median", "held_out_accuracy_min", "held_out_accuracy_max",
           "anti_diagonal_mass_median", "anti_diagonal_mass_min", "anti_diagonal_mass_max",
           "every_row_on_mirror_k", "position_only_mirror_k")
@@ -77,7 +78,8 @@ def compute() -> dict:
         **seed_facts("every_row_on_mirror", [share == 1.0 for share in per_seed["mirror_argmax"]]),
         **seed_facts("position_only_mirror", per_seed["position_only_mirror"]),
     }
-    for key in ("steps", "held_out_accuracy", "anti_diagonal_mass", "mirror_argmax", "position_only_mass"):
+    for key in ("steps", "held_out_accuracy", "anti_diagonal_mass", "mirror_argmax",
+                "position_only_mass"):
         summary.update(seed_facts(key, per_seed[key]))
     return {
         "tokens": example,

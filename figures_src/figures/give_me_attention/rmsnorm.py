@@ -45,7 +45,8 @@ def compute() -> dict:
     inputs = {"x": x, "shifted": x + SHIFT, "scaled": SCALE * x}
     norms = {"LayerNorm": LayerNorm(D).double(), "RMSNorm": RMSNorm(D).double()}
     with torch.no_grad():
-        outputs = {name: {kind: norm(v) for kind, v in inputs.items()} for name, norm in norms.items()}
+        outputs = {name: {kind: norm(v) for kind, v in inputs.items()}
+                   for name, norm in norms.items()}
 
     def change(name, kind):
         return float((outputs[name][kind] - outputs[name]["x"]).abs().max())
@@ -62,7 +63,8 @@ def compute() -> dict:
             "rms_shift_change": change("RMSNorm", "shifted"),
             "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),
             # why RMSNorm moves: it divides by the RMS and keeps the mean (over the RMS)
-            **{f"mean_{kind}": round(float(v.mean()), 12) + 0.0 for kind, v in inputs.items()},  # no "-0.00"
+            **{f"mean_{kind}": round(float(v.mean()), 12) + 0.0 for kind, v in inputs.items()},
+            # no "-0.00"
             **{f"rms_{kind}": float(v.pow(2).mean().sqrt()) for kind, v in inputs.items()},
             "rms_shifted_output_mean": float(outputs["RMSNorm"]["shifted"].mean()),
         },
@@ -106,9 +108,11 @@ def draw(data, theme):
     axes[2].tick_params(labelleft=False)
     # RMSNorm divides by the RMS and keeps the mean: the shifted input's mean survives, scaled
     moved = facts["rms_shifted_output_mean"]
-    axes[2].axhline(moved, color=theme.color("vermillion"), linewidth=1.2, linestyle=(0, (4, 3)), zorder=1)
+    axes[2].axhline(moved, color=theme.color("vermillion"), linewidth=1.2, linestyle=(0, (4, 3)),
+                    zorder=1)
     axes[2].annotate(f"mean {number(moved)}\n= {number(facts['mean_shifted'])} ÷ {number(facts['rms_shifted'])}",
-                     xy=(features[-1], moved), xytext=(features[-1] + 1.5, moved - 1.0), ha="left", va="center",
+                     xy=(features[-1], moved), xytext=(features[-1] + 1.5, moved - 1.0), ha="left",
+                     va="center",
                      fontsize=12, color=theme.text, linespacing=1.15, annotation_clip=False,
                      arrowprops=dict(arrowstyle="-", color=theme.muted, linewidth=1.0))
     handles, legend_names = axes[1].get_legend_handles_labels()

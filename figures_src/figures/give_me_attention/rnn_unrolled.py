@@ -43,7 +43,8 @@ def compute() -> dict:
     steps = [{"t": t, "input_weight": rnn.W_xh, "recurrent_weight": rnn.recurrent_weight}
              for t in range(states.shape[1])]
     # J_t = dh_t/dh_(t-1) by autograd, for the backward (dashed) arrows t = 2..STEPS
-    jacobians = [torch.autograd.functional.jacobian(lambda h: rnn.step(x[0, t], h), states[0, t - 1])
+    jacobians = [torch.autograd.functional.jacobian(lambda h: rnn.step(x[0, t], h),
+                                                    states[0, t - 1])
                  for t in range(1, states.shape[1])]
     return {
         "rnn": rnn,

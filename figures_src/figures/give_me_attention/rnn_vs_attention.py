@@ -85,19 +85,22 @@ def compute() -> dict:
     per_seed = {"seed": list(seeds)}
     for kind in memory.KINDS:
         per_seed[f"{kind}_steps"] = [m["steps"] for m in metrics[kind]]
-        per_seed[f"{kind}_worst_early"] = [float(carried(s.tolist(), a.min(-1).values.tolist(), EARLY))
+        per_seed[f"{kind}_worst_early"] = [float(carried(s.tolist(), a.min(-1).values.tolist(),
+                                                         EARLY))
                                            for s, a in curves[kind]]
         per_seed[f"{kind}_worst_final"] = [min(m["accuracy_by_distance"]) for m in metrics[kind]]
         per_seed[f"{kind}_holds_early"] = [v >= HOLDS for v in per_seed[f"{kind}_worst_early"]]
         per_seed[f"{kind}_holds_final"] = [v >= HOLDS for v in per_seed[f"{kind}_worst_final"]]
     # past the first few steps back, the RNN's accuracy does not fade with distance
-    tails = {"early": [carried(s.tolist(), a[:, TAIL_FROM - 1:].tolist(), EARLY) for s, a in curves["rnn"]],
+    tails = {"early": [carried(s.tolist(), a[:, TAIL_FROM - 1:].tolist(), EARLY)
+                       for s, a in curves["rnn"]],
              "final": [m["accuracy_by_distance"][TAIL_FROM - 1:] for m in metrics["rnn"]]}
     for when, values in tails.items():
         per_seed[f"rnn_tail_{when}"] = [max(v) - min(v) for v in values]
     per_seed["rnn_improves"] = [f >= e + IMPROVES for e, f in
                                 zip(per_seed["rnn_worst_early"], per_seed["rnn_worst_final"])]
-    per_seed["rnn_k1_early"] = [float(carried(s.tolist(), a[:, 0].tolist(), EARLY)) for s, a in curves["rnn"]]
+    per_seed["rnn_k1_early"] = [float(carried(s.tolist(), a[:, 0].tolist(), EARLY))
+                                for s, a in curves["rnn"]]
     params = {kind: metrics[kind][0]["parameters"] for kind in memory.KINDS}
     numbers = {
         "max_distance": memory.MAX_DISTANCE, "n_held_out": memory.N_HELD_OUT, "chance": CHANCE,
@@ -117,7 +120,8 @@ def compute() -> dict:
     return {
         "k": torch.arange(1, memory.MAX_DISTANCE + 1),
         "curves": curves,
-        "metrics": {kind: [{key: value for key, value in m.items() if key not in ("losses", "curve")}
+        "metrics": {kind: [{key: value for key, value in m.items()
+                            if key not in ("losses", "curve")}
                            for m in ms] for kind, ms in metrics.items()},
         "per_seed": per_seed,
         "numbers": numbers,
@@ -126,8 +130,10 @@ def compute() -> dict:
 
 
 # Facts the post quotes besides the caption's and the alt text's.
-POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "max_distance", "max_steps", "rnn_improves_k",
-              "rnn_improves_n", "rnn_worst_final_max", "transformer_holds_early_k", "lstm_holds_early_k",
+POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "max_distance", "max_steps",
+              "rnn_improves_k",
+              "rnn_improves_n", "rnn_worst_final_max", "transformer_holds_early_k",
+              "lstm_holds_early_k",
               "lstm_holds_final_k", "lstm_steps_median", "transformer_steps_median")
 
 
@@ -152,10 +158,14 @@ def draw(data, theme):
             worst = 100 * accuracy.min(-1).values
             top.plot(steps.numpy(), worst.numpy(), color=colour, linewidth=widths[kind], alpha=0.9)
             if steps[-1] < max_steps:  # stopped early: the loss was under stop_loss
-                top.plot(steps[-1], worst[-1], marker="o", markersize=5, color=colour, linestyle="none")
-    handles = [plt.Line2D([], [], color=theme.color(COLOURS[kind]), linewidth=2.4) for kind in KEY_ORDER]
-    top.legend(handles, [LABELS[kind] for kind in KEY_ORDER], loc="lower left", bbox_to_anchor=(0, 1.0),
-               ncol=3, frameon=False, fontsize=12, handlelength=1.6, columnspacing=1.2, borderaxespad=0.2)
+                top.plot(steps[-1], worst[-1], marker="o", markersize=5, color=colour,
+                         linestyle="none")
+    handles = [plt.Line2D([], [], color=theme.color(COLOURS[kind]), linewidth=2.4)
+               for kind in KEY_ORDER]
+    top.legend(handles, [LABELS[kind] for kind in KEY_ORDER], loc="lower left",
+               bbox_to_anchor=(0, 1.0),
+               ncol=3, frameon=False, fontsize=12, handlelength=1.6, columnspacing=1.2,
+               borderaxespad=0.2)
     top.axvline(early, color=theme.grid, linewidth=1.0, linestyle=(0, (3, 3)))
     top.set_xlim(0, max_steps)
     top.set_ylim(0, 104)
@@ -172,7 +182,8 @@ def draw(data, theme):
         bottom.plot(k, at_early.numpy(), color=rnn, linewidth=1.4, linestyle=(0, (3, 2)))
         bottom.plot(k, 100 * accuracy[-1].numpy(), color=rnn, linewidth=1.8)
     bottom.axhline(100 * CHANCE, color=theme.muted, linewidth=1.2, linestyle=(0, (1, 2)))
-    bottom.text(k[-1], 100 * CHANCE + 2, "chance", color=theme.text, ha="right", va="bottom", fontsize=12)
+    bottom.text(k[-1], 100 * CHANCE + 2, "chance", color=theme.text, ha="right", va="bottom",
+                fontsize=12)
     bottom.set_xlim(0.5, k[-1] + 0.5)
     bottom.set_ylim(0, 104)
     bottom.set_xticks([1, 6, 12, 18, int(k[-1])])

@@ -37,7 +37,8 @@ def apply_rope_mismatched(x, positions):
     j +- d/2: the two members of a pair turn by different angles, so this is
     no rotation at all. It is what mixing the two code bases' conventions gives.
     """
-    angle = torch.as_tensor(positions, dtype=x.dtype)[:, None] * rope_frequencies(x.size(-1), dtype=x.dtype)
+    angle = torch.as_tensor(positions, dtype=x.dtype)[:, None] * rope_frequencies(x.size(-1),
+                                                                                  dtype=x.dtype)
     angle = angle.repeat_interleave(2, dim=-1)
     return x * torch.cos(angle) + rotate_half(x) * torch.sin(angle)
 
@@ -72,7 +73,8 @@ def compute() -> dict:
     k = torch.randn(D, dtype=torch.float64)
     positions = torch.arange(N_POSITIONS)
     scores = {name: score_map(rotate, q, k, N_POSITIONS) for name, rotate in VARIANTS.items()}
-    spreads = {name: relative_score_spread(rotate, q, k, N_POSITIONS) for name, rotate in VARIANTS.items()}
+    spreads = {name: relative_score_spread(rotate, q, k, N_POSITIONS)
+               for name, rotate in VARIANTS.items()}
     rotated_q = apply_rope(q.expand(N_POSITIONS, -1), positions)  # [N, D], row m = R_m q
     rotated_k = apply_rope(k.expand(N_POSITIONS, -1), positions)
     norm_error = max(float((rotated_q.norm(dim=-1) - q.norm()).abs().max()),

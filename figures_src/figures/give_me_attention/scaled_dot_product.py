@@ -118,24 +118,29 @@ def _draw_diagram(ax, theme, d_k):
     arrow = dict(arrowstyle="-|>", color=theme.muted, linewidth=1.4, mutation_scale=14,
                  shrinkA=2, shrinkB=2)
     for (name, label, colour), y in zip(STEPS, ys):
-        ax.add_patch(FancyBboxPatch((0.06, y), 0.88, box_height, boxstyle="round,pad=0,rounding_size=0.12",
-                                    facecolor=theme.fill(colour), edgecolor=theme.muted, linewidth=1.3,
+        ax.add_patch(FancyBboxPatch((0.06, y), 0.88, box_height,
+                                    boxstyle="round,pad=0,rounding_size=0.12",
+                                    facecolor=theme.fill(colour), edgecolor=theme.muted,
+                                    linewidth=1.3,
                                     linestyle=(0, (4, 2)) if name == "mask" else "-"))
-        ax.text(0.5, y + box_height / 2, label, ha="center", va="center", color=theme.text, fontsize=13)
+        ax.text(0.5, y + box_height / 2, label, ha="center", va="center", color=theme.text,
+                fontsize=13)
         if name == "scale":  # the operation's value here, beside the box: an operation, not a result
             ax.text(0.97, y + box_height / 2, f"here\n÷ {math.sqrt(d_k):g}", ha="left", va="center",
                     color=theme.text, fontsize=12, linespacing=1.0, gid="scale-value")
     for lower, upper in zip(ys, ys[1:]):
         ax.annotate("", xy=(0.5, upper), xytext=(0.5, lower + box_height), arrowprops=arrow)
     for x, name in ((0.3, "Q"), (0.7, "K")):
-        ax.text(x, y_inputs + 0.1, f"${name}$", ha="center", va="bottom", fontsize=15, color=theme.text)
+        ax.text(x, y_inputs + 0.1, f"${name}$", ha="center", va="bottom", fontsize=15,
+                color=theme.text)
         ax.annotate("", xy=(x, ys[0]), xytext=(x, y_inputs + 0.5), arrowprops=arrow)
     v_y = ys[-1] - gap / 2  # V comes in from the side, into the last MatMul
     ax.text(1.12, v_y, "$V$", ha="center", va="center", fontsize=15, color=theme.text)
     ax.annotate("", xy=(0.94, ys[-1] + box_height / 2), xytext=(1.12, v_y + 0.15),
                 arrowprops=dict(arrow, connectionstyle="angle,angleA=90,angleB=0,rad=5"))
     ax.annotate("", xy=(0.5, y_out - 0.1), xytext=(0.5, ys[-1] + box_height), arrowprops=arrow)
-    ax.text(0.5, y_out, "Attention$(Q, K, V)$", ha="center", va="bottom", fontsize=13, color=theme.text)
+    ax.text(0.5, y_out, "Attention$(Q, K, V)$", ha="center", va="bottom", fontsize=13,
+            color=theme.text)
     ax.set_xlim(0, 1.25)
     ax.set_ylim(-0.05, y_out + 0.45)
     ax.axis("off")
@@ -151,7 +156,8 @@ def draw(data, theme):
 
     keys = range(1, facts["n_keys"] + 1)
     uniform = 1 / facts["n_keys"]
-    panels = (("example_raw", "max_weight_raw", "vermillion", "unscaled: $\\mathrm{softmax}(q \\cdot k)$"),
+    panels = (("example_raw", "max_weight_raw", "vermillion",
+               "unscaled: $\\mathrm{softmax}(q \\cdot k)$"),
               ("example_scaled", "max_weight_scaled", "blue",
                "scaled: $\\mathrm{softmax}(q \\cdot k / \\sqrt{d_k})$"))
     for row, (key, mean_key, colour, title) in enumerate(panels):
@@ -164,9 +170,11 @@ def draw(data, theme):
         # the largest bar's value, in clear space to the right of the bars it describes (never over
         # one), and the average over all queries that the caption quotes beside it
         ax.annotate(f"this query: {weights[0]:.2f}\nmean of {data['n_queries']:,}: {facts[mean_key]:.2f}",
-                    xy=(1.4, weights[0]), xytext=(3.6, 0.62 if row == 0 else 0.6), ha="left", va="center",
+                    xy=(1.4, weights[0]), xytext=(3.6, 0.62 if row == 0 else 0.6), ha="left",
+                    va="center",
                     fontsize=12, color=theme.text, linespacing=1.15, gid=f"largest/{key}",
-                    arrowprops=dict(arrowstyle="-", color=theme.muted, linewidth=1.0, shrinkA=2, shrinkB=2))
+                    arrowprops=dict(arrowstyle="-", color=theme.muted, linewidth=1.0, shrinkA=2,
+                                    shrinkB=2))
         ax.set_ylim(0, 1)
         ax.set_yticks((0, 0.5, 1))
         ax.set_xlim(0.4, facts["n_keys"] + 0.6)

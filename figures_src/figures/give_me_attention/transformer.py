@@ -85,7 +85,8 @@ def draw(data, theme):
     g.attr("edge", fontsize="14")
 
     def plain(name, label, **attrs):
-        g.node(name, label, shape="plaintext", style="", width="0", height="0.3", margin="0.02", **attrs)
+        g.node(name, label, shape="plaintext", style="", width="0", height="0.3", margin="0.02",
+               **attrs)
 
     blocks = {}
     # the encoder's sub-layers branch right, the decoder's left: towards each other, so that the
@@ -117,14 +118,16 @@ def draw(data, theme):
 
     # cross-attention: keys and values come from the top of the encoder stack, two arrows
     for port in ("v", "k"):
-        g.edge(blocks["enc"].output, blocks["dec"].node("cross_attn"), headport=f"{port}:s", constraint="false",
+        g.edge(blocks["enc"].output, blocks["dec"].node("cross_attn"), headport=f"{port}:s",
+               constraint="false",
                color=theme.color("vermillion"), penwidth="2")
     with g.subgraph() as same:  # the two stacks start on one row, as in the paper
         same.attr(rank="same")
         same.node("enc_embed")
         same.node("dec_embed")
 
-    diagrams.box(g, "linear", "<Linear<BR/>(shared weights)>", theme, COLORS["linear"], group="dec_spine")
+    diagrams.box(g, "linear", "<Linear<BR/>(shared weights)>", theme, COLORS["linear"],
+                 group="dec_spine")
     diagrams.box(g, "softmax", "Softmax", theme, COLORS["softmax"], group="dec_spine")
     plain("probs", "Output Probabilities", group="dec_spine")
     g.edge(blocks["dec"].output, "linear", weight="20")
