@@ -1,6 +1,6 @@
-"""A blog of many posts: a second post with a new figure of its own, end to end,
-in a copy of the project, through the same make targets an author runs
-(README, "Starting a new post with figures")."""
+"""A blog of many posts: a second post with a new figure of its own (the figure
+contract's example), end to end, in a copy of the project, through the same
+make targets an author runs (README, "Starting a new post with figures")."""
 import hashlib
 import shutil
 from pathlib import Path
@@ -11,30 +11,19 @@ import yaml
 from sitecheck import ROOT, copy_project, make, read_page
 
 SLUG = "second-post"
-MODULE = '''"""Sine waves of growing wavelength: a figure that belongs to the second post."""
-import torch
-
-from figures_src.figures.figure import Figure
-
-FIGURE = Figure(name="sine-demo", alt="Three sine curves of growing wavelength.",
-                caption="The slowest wave has period {period:.3g} positions.")
 
 
-def compute() -> dict:
-    pos = torch.arange(64.0)
-    periods = [8.0, 16.0, 32.0]
-    waves = [torch.sin(2 * torch.pi * pos / p) for p in periods]
-    return {"pos": pos, "waves": waves, "facts": {"period": max(periods)}}
+def contract_example() -> str:
+    """The example figure module of the figure contract (figures_src/figures/__init__.py),
+    so the documented example is the one proven to work end to end."""
+    import textwrap
+
+    import figures_src.figures as contract
+    doc = contract.__doc__
+    example = doc[doc.index("Example\n-------\n") + len("Example\n-------\n"):doc.index("\nBuild and check")]
+    return textwrap.dedent(example).strip() + "\n"
 
 
-def draw(data, theme):
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    for wave in data["waves"]:
-        ax.plot(data["pos"], wave)
-    ax.set_xlabel("position")
-    return fig
-'''
 POST = """---
 title: A second post
 date: 2024-01-02
@@ -63,7 +52,7 @@ def blog(tmp_path_factory):
     folder = project / "figures_src" / "figures" / SLUG.replace("-", "_")
     folder.mkdir()
     (folder / "__init__.py").write_text('"""The second post\'s figures."""\n')
-    (folder / "sine_demo.py").write_text(MODULE)
+    (folder / "sine_demo.py").write_text(contract_example())
     (project / "_posts" / f"2024-01-02-{SLUG}.md").write_text(POST)
     figure = make(project, "figure-sine-demo")
     assert figure.returncode == 0, figure.stdout

@@ -2,14 +2,16 @@
 assets/feed.xml) against the pinned gem's own: each override is the gem's
 file plus a recorded change, so a theme upgrade shows what changed upstream.
 
-tests/site/theme/upstream/ keeps the gem's copy of each overridden file as it
-was when the override was made; tests/site/theme/<file>.diff the override's
-change to it. When the Gemfile's pin moves:
-- test_upstream_is_unchanged fails with upstream's diff: carry it into the
-  override;
+tests/site/theme/upstream.sha256 keeps the sha256 of the gem's copy of each
+overridden file as it was when the override was made (the copy itself is in
+the pinned gem); tests/site/theme/<file>.diff the override's change to it.
+When the Gemfile's pin moves:
+- test_upstream_is_unchanged fails, showing the new upstream file against the
+  override: carry upstream's change into the override;
 - then record again: THEME_RECORD=1 .venv/bin/python -m pytest tests/site/test_site_theme_overrides.py
 """
 import difflib
+import hashlib
 import os
 import re
 import subprocess
@@ -23,6 +25,7 @@ OVERRIDES = ("_includes", "_layouts", "assets/feed.xml")
 # The site's own includes, which the theme does not have.
 OWN = {"_includes/scripts-after-paint.html"}
 RECORDING = os.environ.get("THEME_RECORD") == "1"
+HASHES = RECORD / "upstream.sha256"
 
 
 def gem_dir():
@@ -62,23 +65,34 @@ def test_every_override_is_a_file_of_the_theme():
     assert strays == [], f"not files of the theme (add them to OWN if they are the site's own): {strays}"
 
 
+def recorded_hashes() -> dict:
+    if not HASHES.is_file():
+        return {}
+    return {name: digest for digest, name in (line.split() for line in HASHES.read_text().splitlines())}
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @pytest.mark.parametrize("name", overrides())
 def test_upstream_is_unchanged(name):
     """The pinned gem's file is the one the override was made from."""
     upstream = (gem_dir() / name).read_text(encoding="utf-8")
-    kept = RECORD / "upstream" / name
+    hashes = recorded_hashes()
     if RECORDING:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        kept.write_text(upstream, encoding="utf-8")
-    assert kept.is_file(), f"no recorded upstream copy of {name}: record it (see the module's docstring)"
-    change = unified(kept.read_text(encoding="utf-8"), upstream, name)
-    assert change == "", f"Chirpy changed {name} upstream; carry this into the override, then record:\n{change}"
+        hashes[name] = sha256(upstream)
+        HASHES.write_text("".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())))
+    assert name in hashes, f"no recorded upstream hash of {name}: record it (see the module's docstring)"
+    override = (ROOT / name).read_text(encoding="utf-8")
+    assert hashes[name] == sha256(upstream), (
+        f"Chirpy changed {name} upstream; carry its change into the override, then record. "
+        f"The new upstream against the override:\n{unified(upstream, override, name)}")
 
 
 @pytest.mark.parametrize("name", overrides())
 def test_the_override_changes_what_is_recorded(name):
-    kept = RECORD / "upstream" / name
-    diff = unified(kept.read_text(encoding="utf-8"), (ROOT / name).read_text(encoding="utf-8"),
+    diff = unified((gem_dir() / name).read_text(encoding="utf-8"), (ROOT / name).read_text(encoding="utf-8"),
                    name)
     recorded = RECORD / f"{name}.diff"
     if RECORDING:
