@@ -35,7 +35,8 @@ def test_the_page_runs_with_no_csp_violation(recording, page):
     base, driver = recording
     visit = pages.visit(driver, base + PAGES[page])
     policy = driver.execute_script(
-        "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return m && m.content")
+        "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return "
+        "m && m.content")
     assert policy and "script-src 'self' 'sha256-" in policy
     assert driver.execute_script("return window.__cspViolations") == []
     assert visit.console_errors == []
@@ -55,7 +56,8 @@ def test_an_injected_inline_script_is_blocked(recording):
         div.innerHTML = '<img src="/nowhere.png" onerror="window.__handler = true">';
         document.body.appendChild(div);
     """)
-    driver.execute_async_script("const done = arguments[arguments.length - 1]; setTimeout(done, 500);")
+    driver.execute_async_script("const done = arguments[arguments.length - 1]; setTimeout(done, "
+                                "500);")
     assert driver.execute_script("return window.__injected") is None
     assert driver.execute_script("return window.__handler") is None
     blocked = driver.execute_script("return window.__cspViolations")

@@ -42,7 +42,8 @@ def shown(driver):
 
 def tokens(driver):
     """The token buttons, scrolled to the middle of the window (not under Chirpy's fixed top bar)."""
-    driver.execute_script(f"document.querySelector('{ROOT}').scrollIntoView({{block: 'center', behavior: 'instant'}})")
+    driver.execute_script(f"document.querySelector('{ROOT}').scrollIntoView({{block: 'center', "
+                          f"behavior: 'instant'}})")
     return driver.find_elements("css selector", f"{ROOT} button.ae-token")
 
 
@@ -58,7 +59,8 @@ def rest_pointer(driver):
 def tap(driver, element):
     """A real touch (touchstart, touchend at the element's centre), as a phone sends it."""
     x, y = driver.execute_script(
-        "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]",
+        "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height "
+        "/ 2]",
         element)
     driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled",
                            {"enabled": True, "maxTouchPoints": 1})

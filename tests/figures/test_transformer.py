@@ -144,7 +144,8 @@ def test_every_self_attention_gets_v_k_and_q(dot):
                 if head == node]
         assert sorted(port for _, port in into) == ["k", "q", "v"], node
         assert len({tail for tail, _ in into}) == 1, node
-    assert dot.count('<TD PORT="v"><I>V</I></TD><TD PORT="k"><I>K</I></TD><TD PORT="q"><I>Q</I></TD>') == 3
+    assert dot.count('<TD PORT="v"><I>V</I></TD><TD PORT="k"><I>K</I></TD><TD '
+                     'PORT="q"><I>Q</I></TD>') == 3
 
 
 def layout(source):

@@ -83,7 +83,8 @@ def site_rows(j: dict, w: dict, wp: dict, lh: dict, lhp: dict, runs: int) -> lis
         rows.append((f"post weight: {kind}", _bytes(w["bytes"][kind]), _bytes(wp["bytes"][kind]),
                      "–", None))
     rows += [
-        (f"post weight: total ({w['requests']} / {wp['requests']} requests; text gzipped as GitHub Pages does)",
+        (f"post weight: total ({w['requests']} / {wp['requests']} requests; text gzipped as GitHub "
+         f"Pages does)",
          _bytes(w["total"]), _bytes(wp["total"]), "≤ 550 KB", w["total"] <= 550 * KB),
         (f"figures loaded by the post ({w['figures_loaded']} images, one theme)",
          _bytes(w["figure_bytes"]), _bytes(wp["figure_bytes"]), "≤ 400 KB",
@@ -117,7 +118,8 @@ def lighthouse_rounds(urls: dict[str, str], out: Path, runs: int) -> dict:
             results[name].append(browsing.lighthouse(urls[name],
                                                      out / f"lighthouse-{name}-{round_ + 1}.json"))
         print(f"bench: Lighthouse round {round_ + 1}/{runs}: " + ", ".join(
-            f"{n} {results[n][-1]['scores']['performance']:.2f} (LCP {results[n][-1]['lcp_ms']:,.0f} ms)"
+            f"{n} {results[n][-1]['scores']['performance']:.2f} (LCP "
+            f"{results[n][-1]['lcp_ms']:,.0f} ms)"
             for n in urls), flush=True)
     return {name: {"summary": lighthouse_summary(r), "runs": r} for name, r in results.items()}
 

@@ -61,7 +61,8 @@ def lighthouse(base: str, out: Path) -> dict:
     category scores, LCP, TBT and FCP, and what the LCP element was (JSON
     report in `out`)."""
     if not LIGHTHOUSE.is_file():
-        raise SystemExit("bench: Lighthouse is not installed: run 'make bench' (it runs npm ci in tools/bench)")
+        raise SystemExit("bench: Lighthouse is not installed: run 'make bench' (it runs npm ci in "
+                         "tools/bench)")
     with tempfile.TemporaryDirectory(prefix="lighthouse-profile-") as profile:
         command = ["node", str(LIGHTHOUSE), base + pages.POST_URL, "--quiet",
                    "--output=json", f"--output-path={out}",

@@ -34,7 +34,8 @@ BENCH_MODULES = ROOT / "tools" / "bench" / "node_modules"
 PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
                    "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
                    "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
-PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the browser\n")
+PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the "
+                "browser\n")
 # the figures and the attention explorer (which reads a figure's data)
 FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*(?:figure|explorer)\s.*?%\}[ \t]*\n?", re.MULTILINE)
 # The plain site's one plugin: the numbers the text quotes ({% fact %}).
@@ -70,7 +71,8 @@ def make_plain_site(destination: Path) -> Path:
                     else ["fontawesome-free"] if Path(folder) == ROOT / "assets" / "lib" else [])
     for source, target in PLAIN_LIBRARIES.items():
         if not (BENCH_MODULES / source).exists():
-            raise SystemExit(f"bench: {BENCH_MODULES / source} is missing: run 'make bench' (npm ci in tools/bench)")
+            raise SystemExit(f"bench: {BENCH_MODULES / source} is missing: run 'make bench' (npm "
+                             f"ci in tools/bench)")
         copy = shutil.copytree if (BENCH_MODULES / source).is_dir() else shutil.copy2
         (destination / "assets" / "lib" / target).parent.mkdir(parents=True, exist_ok=True)
         copy(BENCH_MODULES / source, destination / "assets" / "lib" / target)

@@ -32,16 +32,17 @@ CONFIG = TransformerConfig(n_layers=2, d_model=16, n_heads=2, d_ff=32, vocab_siz
 FIGURE = Figure(
     name="attention-masks",
     alt=("Grids of which token may attend to which, rows attending to columns, for the sentence "
-         "'the cat is on it', drawn from the mask functions the models of this post use. Encoder-only "
-         "(BERT): all {n_source} by {n_source} cells allowed. Decoder-only "
-         "(GPT): only the cells on and below the diagonal, {gpt_allowed} of {gpt_cells}; each token sees itself "
-         "and earlier tokens. Encoder-decoder (T5): the encoder grid is full like BERT's; each of the "
-         "{n_target} decoder tokens may read all {n_source} source tokens through cross-attention, a full "
-         "rectangle, and only itself and earlier target tokens through its causal self-attention. In small "
-         "models run on this sentence, every masked weight is {largest_masked_weight:g}."),
-    caption=("Who may attend to whom (rows attend to columns): BERT sees everything, GPT only the past, "
-             "T5's decoder the past plus the whole source. In our small models every masked weight is "
-             "{largest_masked_weight:g}."),
+         "'the cat is on it', drawn from the mask functions the models of this post use. "
+         "Encoder-only (BERT): all {n_source} by {n_source} cells allowed. Decoder-only "
+         "(GPT): only the cells on and below the diagonal, {gpt_allowed} of {gpt_cells}; each "
+         "token sees itself and earlier tokens. Encoder-decoder (T5): the encoder grid is full "
+         "like BERT's; each of the {n_target} decoder tokens may read all {n_source} source tokens "
+         "through cross-attention, a full rectangle, and only itself and earlier target tokens "
+         "through its causal self-attention. In small models run on this sentence, every masked "
+         "weight is {largest_masked_weight:g}."),
+    caption=("Who may attend to whom (rows attend to columns): BERT sees everything, GPT only the "
+             "past, T5's decoder the past plus the whole source. In our small models every masked "
+             "weight is {largest_masked_weight:g}."),
 )
 
 

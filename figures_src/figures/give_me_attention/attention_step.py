@@ -32,17 +32,17 @@ MAX_SEEDS = 1000
 
 FIGURE = Figure(
     name="attention-step",
-    alt=("One attention step for the three tokens 'the cat sat', with every number written out. At the top, "
-         "the token vectors X, one row per token, with three arrows labelled X W^Q, X W^K and X W^V leading to "
-         "the query, key and value matrices, each {n} by {d_k}, here small whole numbers. Middle row: the "
-         "scores Q times K transposed, {n} by {n}; the same divided by the square root of {d_k}, which is "
-         "{scale:g}; and the softmax of each row, whose weights add up to 1. Bottom row: the weights times V "
-         "give the output, {n} by {d_v}, each row a weighted average of the rows of V. "
-         "The first row, '{first_token}', is outlined in every matrix; it puts weight {first_row_max:.2f} on "
-         "'{first_row_argmax}'."),
-    caption=("One attention step in numbers, {n} tokens, $$d_k = {d_k}$$: queries, keys and values, scores "
-             "divided by $$\\sqrt{{d_k}} = {scale:g}$$, a softmax per row, and the output. Outlined: the row "
-             "the text follows."),
+    alt=("One attention step for the three tokens 'the cat sat', with every number written out. At "
+         "the top, the token vectors X, one row per token, with three arrows labelled X W^Q, X W^K "
+         "and X W^V leading to the query, key and value matrices, each {n} by {d_k}, here small "
+         "whole numbers. Middle row: the scores Q times K transposed, {n} by {n}; the same divided "
+         "by the square root of {d_k}, which is {scale:g}; and the softmax of each row, whose "
+         "weights add up to 1. Bottom row: the weights times V give the output, {n} by {d_v}, each "
+         "row a weighted average of the rows of V. The first row, '{first_token}', is outlined in "
+         "every matrix; it puts weight {first_row_max:.2f} on '{first_row_argmax}'."),
+    caption=("One attention step in numbers, {n} tokens, $$d_k = {d_k}$$: queries, keys and "
+             "values, scores divided by $$\\sqrt{{d_k}} = {scale:g}$$, a softmax per row, and the "
+             "output. Outlined: the row the text follows."),
 )
 
 

@@ -45,22 +45,24 @@ CONFIG = TransformerConfig(n_layers=2, d_model=64, n_heads=4, d_ff=256, vocab_si
 
 FIGURE = Figure(
     name="kv-cache",
-    alt=("Top: a line chart of the multiply-adds, counted from the shapes, that a small decoder-only model "
-         "({n_layers} layers, d_model = {d_model}) spends on each of {n_new} generated "
-         "tokens. Without a key/value cache the work grows with every token, from {first_step_millions:.2f} "
-         "million to {last_without_millions:.1f} million, because the whole sequence is recomputed; with the "
-         "cache it stays near {last_with_millions:.2f} million. In total the cache does {total_ratio:.0f} times "
-         "less work, about the mean context length of {mean_context_length:.1f} tokens, and gives the same "
-         "logits (largest difference {max_logit_difference:.1e}). Middle: squares for the "
-         "token positions of the first steps, starting with a {prompt_length}-token prompt; without the cache "
-         "all of them are recomputed at each step, with it one new key and value per layer is appended. "
-         "Bottom: the memory the cache costs per token in LLaMA-7B at 16 bits, {llama7b_kib_per_token:.0f} KiB "
-         "with its {llama7b_kv_heads} key/value heads ({llama7b_gib_at_context:.0f} GiB for {example_context} "
-         "tokens; LLaMA-65B: {llama65b_kib_per_token:.0f} KiB), {llama7b_mqa_kib_per_token:.0f} KiB with one "
-         "shared key/value head (multi-query attention)."),
-    caption=("Generating {n_new} tokens with a small decoder: the key/value cache does {total_ratio:.0f} times "
-             "fewer multiply-adds, same logits. The price is memory: {llama7b_kib_per_token:.0f} KiB per "
-             "token in LLaMA-7B."),
+    alt=("Top: a line chart of the multiply-adds, counted from the shapes, that a small "
+         "decoder-only model ({n_layers} layers, d_model = {d_model}) spends on each of {n_new} "
+         "generated tokens. Without a key/value cache the work grows with every token, from "
+         "{first_step_millions:.2f} million to {last_without_millions:.1f} million, because the "
+         "whole sequence is recomputed; with the cache it stays near {last_with_millions:.2f} "
+         "million. In total the cache does {total_ratio:.0f} times less work, about the mean "
+         "context length of {mean_context_length:.1f} tokens, and gives the same logits (largest "
+         "difference {max_logit_difference:.1e}). Middle: squares for the token positions of the "
+         "first steps, starting with a {prompt_length}-token prompt; without the cache all of them "
+         "are recomputed at each step, with it one new key and value per layer is appended. "
+         "Bottom: the memory the cache costs per token in LLaMA-7B at 16 bits, "
+         "{llama7b_kib_per_token:.0f} KiB with its {llama7b_kv_heads} key/value heads "
+         "({llama7b_gib_at_context:.0f} GiB for {example_context} tokens; LLaMA-65B: "
+         "{llama65b_kib_per_token:.0f} KiB), {llama7b_mqa_kib_per_token:.0f} KiB with one shared "
+         "key/value head (multi-query attention)."),
+    caption=("Generating {n_new} tokens with a small decoder: the key/value cache does "
+             "{total_ratio:.0f} times fewer multiply-adds, same logits. The price is memory: "
+             "{llama7b_kib_per_token:.0f} KiB per token in LLaMA-7B."),
 )
 
 

@@ -39,17 +39,18 @@ ROTATION_FROM = (3, 30)  # two starting positions: the same turn from both
 
 FIGURE = Figure(
     name="positional-encoding",
-    alt=("Top, two heat maps of a sinusoidal positional encoding with d_model = {d_model}: sines and cosines "
-         "for positions 0 to {max_position} and pairs i = 0 to {max_pair} (higher pairs turn less than an "
-         "eighth of a turn in {n_positions} positions and are left out); stripes alternate fast for small i "
-         "and slowly for large i. Middle, the sines of pairs 0, 8 and 16 as waves of growing period, with dots at "
-         "whole positions. Bottom, the three pairs as clock hands at (sin, cos), at position {rotation_from_a} "
-         "and {rotation_k} later, then at position {rotation_from_b} and {rotation_k} later: from either start "
-         "each hand turns by the same angle, {turn_deg_0:.0f}, {turn_deg_8:.0f} and {turn_deg_16:.0f} degrees "
-         "for pairs 0, 8 and 16."),
-    caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$. Top: every sine and cosine. "
-             "Middle: three pairs as waves. Bottom: as clock hands; moving {rotation_k} positions turns each "
-             "by a fixed angle, from any start."),
+    alt=("Top, two heat maps of a sinusoidal positional encoding with d_model = {d_model}: sines "
+         "and cosines for positions 0 to {max_position} and pairs i = 0 to {max_pair} (higher "
+         "pairs turn less than an eighth of a turn in {n_positions} positions and are left out); "
+         "stripes alternate fast for small i and slowly for large i. Middle, the sines of pairs 0, "
+         "8 and 16 as waves of growing period, with dots at whole positions. Bottom, the three "
+         "pairs as clock hands at (sin, cos), at position {rotation_from_a} and {rotation_k} "
+         "later, then at position {rotation_from_b} and {rotation_k} later: from either start each "
+         "hand turns by the same angle, {turn_deg_0:.0f}, {turn_deg_8:.0f} and {turn_deg_16:.0f} "
+         "degrees for pairs 0, 8 and 16."),
+    caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$. Top: every sine and "
+             "cosine. Middle: three pairs as waves. Bottom: as clock hands; moving {rotation_k} "
+             "positions turns each by a fixed angle, from any start."),
 )
 
 

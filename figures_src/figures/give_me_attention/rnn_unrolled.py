@@ -27,9 +27,9 @@ FIGURE = Figure(
          "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b). Dashed arrows run back from each cell to the "
          "one before: the gradient, multiplied at step t by diag(1 - h_t squared) times W_hh, a "
          "matrix that changes with h_t but always contains the same W_hh."),
-    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), the same $$W_{{hh}}$$ "
-             "at every step. Going back (dashed), each step multiplies the gradient by "
-             "$$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$."),
+    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), the same "
+             "$$W_{{hh}}$$ at every step. Going back (dashed), each step multiplies the gradient "
+             "by $$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$."),
 )
 
 
