@@ -405,6 +405,7 @@ def explorer_data(model, sentences):
                                         for layer in m["attention"]]}
                          for m in maps]}
 
+
 LAST = -1  # the layer whose query can know the adjective: "it" only learns it in layer 1
 
 

@@ -87,7 +87,7 @@ def test_the_preview_still_live_reloads(browsing):
     port, reload_port = free_port(), free_port()
     serve = subprocess.Popen(["make", "--no-print-directory", "serve", f"SERVE_PORT={port}",
                               f"LIVERELOAD_PORT={reload_port}"], cwd=pages.SOURCE,
-                              stdout=subprocess.PIPE,
+                             stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/{pages.POST_URL}"

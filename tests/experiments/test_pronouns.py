@@ -17,7 +17,7 @@ def frame_of(words):
              tuple(words[pos["it"] + 1:pos["adjective"] - 1]))
     return tuple(options.index(part)
                  for options, part in zip((P.OPENINGS, P.NEGATIONS, P.CONNECTIVES, P.COPULAS),
-                                                             parts))
+                                          parts))
 
 
 def training_sentences(n_batches=150):

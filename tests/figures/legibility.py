@@ -99,8 +99,8 @@ FIGURES = [source.name for source in pipeline.discover()]
 THEMES = {theme.name: theme for theme in style.THEMES}
 
 
-
 # -- colour ------------------------------------------------------------------
+
 
 def _rgba(color) -> tuple[float, float, float, float]:
     """Any matplotlib or graphviz colour (names, #rgb, #rrggbbaa, tuples) as RGBA floats."""
@@ -740,8 +740,8 @@ def theme_colour_problems(theme) -> list[str]:
     return problems
 
 
-
 # -- a table for reports -------------------------------------------------------------
+
 
 def summary(m: Measured) -> dict:
     laptop = min((m.css_px(t, m.laptop_scale) for t in m.base_texts), default=float("nan"))

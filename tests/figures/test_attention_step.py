@@ -106,7 +106,6 @@ def test_facts(figure_data):
     assert facts["first_row_argmax"] == data["tokens"][data["weights"][0].argmax()]
 
 
-
 def relative_luminance(color):
     import matplotlib.colors as mcolors
     channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4

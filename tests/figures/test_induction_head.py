@@ -130,9 +130,8 @@ def test_plotted_maps_are_the_models_attention_on_a_held_out_sequence(figure_dat
     attention = model.blocks[0].self_attn
     h = model.blocks[0].self_attn_norm(x)
     q, k = attention.w_q(h)[0], attention.w_k(h)[0]
-    scores = (q @ k.T / q.shape[-1] ** 0.5).masked_fill(~torch.ones(len(q), len(q),
-                                                                    dtype=torch.bool).tril(),
-                                                         float("-inf"))
+    causal = torch.ones(len(q), len(q), dtype=torch.bool).tril()
+    scores = (q @ k.T / q.shape[-1] ** 0.5).masked_fill(~causal, float("-inf"))
     torch.testing.assert_close(data["layer1"], torch.softmax(scores, -1))
     for weights in (data["layer1"], data["layer2"]):
         torch.testing.assert_close(weights.sum(-1), torch.ones(len(weights)))

@@ -27,7 +27,7 @@ def accessible_name(link) -> str:
     """A link's name: aria-label, title, its text, or the alt of an image in it."""
     return " ".join(filter(None,
                            [link.get("aria-label", ""), link.get("title", ""), link.get_text(),
-                                  *(img.get("alt", "") for img in link.find_all("img"))])).strip()
+                            *(img.get("alt", "") for img in link.find_all("img"))])).strip()
 
 
 def nameless_links(page) -> list[str]:

@@ -109,7 +109,7 @@ def build_times(out: Path, urls: dict[str, str], repeats: int = 5, log=print) ->
     times = {name: [] for name in builds}
     for name, url in urls.items():
         (out / f"url-{name}.yml").write_text(f"# written by tools/bench\nurl: {url.rstrip('/')}\n"
-                                            + (PLAIN_CONFIG if name == "plain" else ""))
+                                             + (PLAIN_CONFIG if name == "plain" else ""))
     for round_ in range(repeats):
         for name, source in (builds.items() if round_ % 2 == 0 else reversed(builds.items())):
             times[name].append(jekyll_build(source, out / DESTINATIONS[name],

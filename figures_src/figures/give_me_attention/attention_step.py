@@ -165,7 +165,7 @@ def shape_text(matrix, symbols):
 
 def arrow(ax, x0, x1, y, text, theme, gid=None, below=None):
     ax.annotate("", (x1, y), (x0, y), arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4,
-                                                     shrinkA=0, shrinkB=0))
+                                                      shrinkA=0, shrinkB=0))
     ax.text((x0 + x1) / 2, y - 0.15, text, ha="center", va="bottom", fontsize=LABEL_PT,
             color=theme.text,
             linespacing=1.1, gid=gid)

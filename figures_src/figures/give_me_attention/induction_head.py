@@ -199,7 +199,6 @@ def draw(data, theme):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    n = data["layer1"].shape[0]
     first, second = (int(s) for s in data["starts"])
     previous = [(first + i, first + i - 1)
                 for i in range(1, induction.BLOCK)]  # the keys layer 2 reads

@@ -174,8 +174,8 @@ def _arrow(fig, start, end, theme):
     from matplotlib.patches import FancyArrowPatch
 
     fig.add_artist(FancyArrowPatch(start, end, transform=fig.transFigure, arrowstyle="-|>",
-                                       mutation_scale=12, color=theme.muted, linewidth=1.4,
-                                       shrinkA=0, shrinkB=0))
+                                   mutation_scale=12, color=theme.muted, linewidth=1.4,
+                                   shrinkA=0, shrinkB=0))
 
 
 def draw(data, theme):

@@ -165,7 +165,7 @@ def _draw_rotation(ax, data, pe, colours, theme):
                 fontsize=13,
                 color=theme.text)
     x = 2 * spacing - 0.9
-    ax.text(x, 1.0, f"hand $i$ turns by $k\\,\\omega_i$,\nthe same from any $pos$:",
+    ax.text(x, 1.0, "hand $i$ turns by $k\\,\\omega_i$,\nthe same from any $pos$:",
             ha="left", va="top", fontsize=14, color=theme.text, linespacing=1.2)
     for row, (pair, colour) in enumerate(zip(data["waves"], colours)):
         turn = data["facts"][f"turn_deg_{pair}"]
