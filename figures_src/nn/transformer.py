@@ -143,7 +143,8 @@ class Decoder(nn.Module):
 
 
 class EncoderDecoder(nn.Module):
-    """The paper's model: encode the source, decode the target, linear + softmax over the vocabulary."""
+    """The paper's model: encode the source, decode the target, linear + softmax over the
+    vocabulary."""
 
     def __init__(self, config):
         super().__init__()

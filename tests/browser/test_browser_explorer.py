@@ -41,7 +41,8 @@ def shown(driver):
 
 
 def tokens(driver):
-    """The token buttons, scrolled to the middle of the window (not under Chirpy's fixed top bar)."""
+    """The token buttons, scrolled to the middle of the window (not under Chirpy's fixed top bar).
+    """
     driver.execute_script(f"document.querySelector('{ROOT}').scrollIntoView({{block: 'center', "
                           f"behavior: 'instant'}})")
     return driver.find_elements("css selector", f"{ROOT} button.ae-token")

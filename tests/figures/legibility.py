@@ -657,7 +657,8 @@ def height_problems(m: Measured) -> list[str]:
 
 
 def _under_floor(rows, floor: float) -> list[str]:
-    """(key, ratio, message) rows -> the messages of the rows under the floor, worst first, one per key."""
+    """(key, ratio, message) rows -> the messages of the rows under the floor, worst first, one per
+    key."""
     seen, problems = set(), []
     for key, ratio, message in sorted(rows, key=lambda row: row[1]):
         if ratio < floor and key not in seen:

@@ -1,4 +1,5 @@
-"""Every number the attention-step figure prints is the attention module's, at the printed rounding."""
+"""Every number the attention-step figure prints is the attention module's, at the printed rounding.
+"""
 import math
 import re
 
@@ -28,7 +29,8 @@ def printed_texts(figure_module, data, theme):
 
 
 def check_numbers(texts, values, decimals):
-    """Every text that holds a digit is a checked number or a checked shape; returns how many numbers."""
+    """Every text that holds a digit is a checked number or a checked shape; returns how many
+    numbers."""
     checked = 0
     for text in texts:
         string, gid = text.get_text(), text.get_gid()

@@ -24,7 +24,8 @@ def test_sequences_hold_a_block_repeated_at_a_varying_place_and_distance():
     assert torch.equal(first, second)
     gaps = starts[:, 1] - starts[:, 0] - induction.BLOCK
     assert set(starts[:, 0].tolist()) == set(range(induction.MAX_OFFSET + 1))
-    assert set(gaps.tolist()) == set(range(induction.MAX_GAP + 1))  # no fixed distance to cheat with
+    # no fixed distance to cheat with
+    assert set(gaps.tolist()) == set(range(induction.MAX_GAP + 1))
 
 
 def test_training_never_sees_a_held_out_block():
@@ -56,7 +57,8 @@ def test_every_seed_copies_the_repeat_and_not_the_first_copy(figure_data):
     assert len(data["measures"]) == len(induction.SEEDS)
     for seed, result in zip(induction.SEEDS, data["measures"]):
         assert result["accuracy_repeat"] > 0.8, seed
-        assert abs(result["accuracy_first"] - chance) < 0.02, seed  # the first copy is unpredictable
+        # the first copy is unpredictable
+        assert abs(result["accuracy_first"] - chance) < 0.02, seed
         assert result["loss_repeat"] < 0.35 * result["loss_first"], seed
         assert result["loss_first"] > 0.95 * torch.log(torch.tensor(induction.VOCAB)).item(), seed
 

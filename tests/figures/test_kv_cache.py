@@ -51,7 +51,8 @@ def test_plotted_work_is_the_work_the_code_does(figure_data, use_cache):
 
 
 def test_work_in_closed_form(figure_data):
-    """Totals re-derived by hand: per position a fixed cost c, plus 2 d L per layer for attention over L."""
+    """Totals re-derived by hand: per position a fixed cost c, plus 2 d L per layer for attention
+    over L."""
     data = figure_data(NAME)
     config, p, n = data["config"], data["prompt_length"], data["facts"]["n_new"]
     d, layers = config.d_model, config.n_layers
@@ -73,7 +74,8 @@ def test_ratio_is_about_the_mean_context_length(figure_data):
 
 
 def test_both_runs_compute_logits_at_the_last_position_only(figure_data):
-    """The uncached baseline is fair: its output layer runs on one position per step, like the cached run."""
+    """The uncached baseline is fair: its output layer runs on one position per step, like the
+    cached run."""
     data = figure_data(NAME)
     model, calls = data["model"], []
     hook = model.lm_head.register_forward_hook(lambda m, i, o: calls.append(o.shape[1]))

@@ -61,7 +61,8 @@ def test_spearman_by_hand(figure_module):
 def test_drawn_curves_are_the_measurements(figure_module, figure_data):
     data = figure_data(NAME)
     module = figure_module(NAME)
-    assert module.DEPTHS[-1] == module.N_LAYERS  # the left panel's run is the right panel's last point
+    # the left panel's run is the right panel's last point
+    assert module.DEPTHS[-1] == module.N_LAYERS
     for name in ("post", "pre"):
         rows = data["norms"][name]
         assert rows.shape == (len(module.SEEDS), module.N_LAYERS)

@@ -58,7 +58,8 @@ def test_drawn_states_follow_the_recurrence(figure_data):
 
 
 def test_jacobians_are_diag_times_w_hh_and_change_every_step(figure_data):
-    """The caption: J_t = diag(1 - h_t^2) W_hh is a different matrix each step, with one W_hh in it."""
+    """The caption: J_t = diag(1 - h_t^2) W_hh is a different matrix each step, with one W_hh in it.
+    """
     data = figure_data(NAME)
     w_hh, states = data["rnn"].W_hh.detach(), data["states"]
     for j, jacobian in enumerate(data["jacobians"]):

@@ -86,7 +86,8 @@ def test_facts_describe_the_drawn_data(figure_data):
 
 
 def test_same_offset_placements_show_the_same_angle(figure_data):
-    """The top row: q at m and k at n, for two (m, n) with one offset; both arrows turn, the angle stays."""
+    """The top row: q at m and k at n, for two (m, n) with one offset; both arrows turn, the angle
+    stays."""
     data = figure_data(NAME)
     (m0, n0), (m1, n1) = data["same_offset"]
     assert n0 - m0 == n1 - m1 and m0 != m1

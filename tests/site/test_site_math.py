@@ -18,7 +18,8 @@ def formulas_in(markdown: str) -> int:
 
 
 def expected_formulas() -> int:
-    """The post's formulas and those of the captions of the figures it embeds ({% figure NAME %})."""
+    """The post's formulas and those of the captions of the figures it embeds ({% figure NAME %}).
+    """
     source = POST_SOURCE.read_text(encoding="utf-8")
     names = re.findall(r"\{%-?\s*figure\s+([\w.-]+)\s*-?%\}", source)
     captions = [yaml.safe_load((ROOT / "_data" / "figures" / f"{n}.yml").read_text())["caption"]

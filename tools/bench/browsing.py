@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]  # to import figures_src.util.paths and the browser tests' helpers
+# to import figures_src.util.paths and the browser tests' helpers
+ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 import sitebrowser as browser  # noqa: E402

@@ -51,7 +51,8 @@ def token_ids(words):
 
 
 def recorded_attention(model, run):
-    """Run `run()` and return {attention module name: weights [B, h, T_q, T_k]} from forward hooks."""
+    """Run `run()` and return {attention module name: weights [B, h, T_q, T_k]} from forward hooks.
+    """
     seen, hooks = {}, []
     for name, module in model.named_modules():
         if isinstance(module, MultiHeadAttention):
@@ -73,7 +74,8 @@ def compute() -> dict:
     decoder_only = DecoderOnly(CONFIG).eval()
     encoder_decoder = EncoderDecoder(CONFIG).eval()
     panels = [
-        # one dict per drawn grid: the mask function's output, and the weights of the model's layers that use it
+        # one dict per drawn grid: the mask function's output, and the weights of the model's layers
+        # that use it
         {"key": "bert", "mask": full_mask(n), "rows": SOURCE, "columns": SOURCE,
          "weights": recorded_attention(encoder, lambda: encoder(source))},
         {"key": "gpt", "mask": causal_mask(n), "rows": SOURCE, "columns": SOURCE,

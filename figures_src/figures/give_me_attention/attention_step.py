@@ -98,7 +98,8 @@ def compute() -> dict:
 UNIT_INCHES = 0.34  # a matrix cell is cell_width(name) x 1 units; 1 unit is about 33 CSS px
 NUMBER_PT = 13  # the cell numbers: about 10 CSS px in a phone's 343-px column
 LABEL_PT = 13
-SCRIPTED_PT = 14  # texts with sub- or superscripts: mathtext draws those at 0.7, >= 7 CSS px on a phone
+# texts with sub- or superscripts: mathtext draws those at 0.7, >= 7 CSS px on a phone
+SCRIPTED_PT = 14
 FOLLOWED = 0  # the row the text follows ("Follow the first row"), outlined in every matrix
 
 

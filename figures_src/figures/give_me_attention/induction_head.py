@@ -62,7 +62,8 @@ QUOTED = ("n_seeds", "vocab", "block", "steps", "n_held_out", "chance", "shown_s
           "induction_score_median", "ablated_layer2_accuracy_median", "ablated_layer2_accuracy_min",
           "ablated_layer2_accuracy_max", "ablated_layer1_accuracy_median",
           "layer2_ablation_breaks_k")
-BROKEN = 0.75  # zeroing a head "breaks the copying" if it takes the repeat's accuracy this far down to chance
+# zeroing a head "breaks the copying" if it takes the repeat's accuracy this far down to chance
+BROKEN = 0.75
 
 
 def example_index(sequences, starts):

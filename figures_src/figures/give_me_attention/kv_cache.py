@@ -183,7 +183,8 @@ def draw_cache(ax, data, theme):
     from matplotlib.patches import Rectangle
 
     prompt_length = data["prompt_length"]
-    lengths = [step[0] for step in data["cache_lengths"][:SHOWN_STEPS]]  # layer 0; every layer holds the same
+    # layer 0; every layer holds the same
+    lengths = [step[0] for step in data["cache_lengths"][:SHOWN_STEPS]]
     n_layers = len(data["cache_lengths"][0])
     widest = lengths[-1]
     cell, gap = 1.0, 0.18
@@ -196,7 +197,8 @@ def draw_cache(ax, data, theme):
 
     for row, length in enumerate(lengths):
         y = -row * 1.25
-        # without a cache this step sees the same `length` tokens and computes all their keys and values
+        # without a cache this step sees the same `length` tokens and computes all their keys and
+        # values
         for i in range(length):
             square(left0 + i, y, computed)
         new = prompt_length if row == 0 else 1  # positions appended to the cache at this step
@@ -227,7 +229,8 @@ def draw_cache(ax, data, theme):
 
 
 def draw_memory(ax, data, theme):
-    """The price: KV-cache bytes per token of LLaMA-7B, with its own and with one shared K/V head."""
+    """The price: KV-cache bytes per token of LLaMA-7B, with its own and with one shared K/V head.
+    """
     facts = data["facts"]
     bars = [(f"{facts['llama7b_kv_heads']} K/V heads (as published)",
              facts["llama7b_kib_per_token"]),

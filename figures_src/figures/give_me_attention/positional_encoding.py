@@ -34,7 +34,8 @@ N_POSITIONS = 100
 D_MODEL = 128
 WAVE_PAIRS = (0, 8, 16)  # periods 2*pi, about 20 and about 63 positions
 WAVE_POSITIONS = 40  # the waves' x-range: 0..40
-ROTATION_K = 2  # the offset drawn as a rotation: PE(pos + k) is PE(pos) with hand i turned by k * w_i
+# the offset drawn as a rotation: PE(pos + k) is PE(pos) with hand i turned by k * w_i
+ROTATION_K = 2
 ROTATION_FROM = (3, 30)  # two starting positions: the same turn from both
 
 FIGURE = Figure(

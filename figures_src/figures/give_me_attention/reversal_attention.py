@@ -105,7 +105,8 @@ def draw(data, theme):
     ax.set_yticks([i - 0.5 for i in range(1, n)], minor=True)
     ax.grid(which="minor", color=theme.grid, linewidth=1.5)
     ax.tick_params(which="both", length=0)
-    # rows: query position i and its input digit; columns: key input digit (top), position j (bottom)
+    # rows: query position i and its input digit; columns: key input digit (top), position j
+    # (bottom)
     ax.set_yticks(range(n), [f"{i}: {t}" for i, t in enumerate(tokens)])
     ax.set_ylabel("position i: input digit")
     ax.set_xticks(range(n), tokens)

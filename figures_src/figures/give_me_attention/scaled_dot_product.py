@@ -125,7 +125,8 @@ def _draw_diagram(ax, theme, d_k):
                                     linestyle=(0, (4, 2)) if name == "mask" else "-"))
         ax.text(0.5, y + box_height / 2, label, ha="center", va="center", color=theme.text,
                 fontsize=13)
-        if name == "scale":  # the operation's value here, beside the box: an operation, not a result
+        # the operation's value here, beside the box: an operation, not a result
+        if name == "scale":
             ax.text(0.97, y + box_height / 2, f"here\n÷ {math.sqrt(d_k):g}", ha="left", va="center",
                     color=theme.text, fontsize=12, linespacing=1.0, gid="scale-value")
     for lower, upper in zip(ys, ys[1:]):
