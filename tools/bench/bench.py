@@ -7,7 +7,8 @@ Lighthouse (mobile preset) runs --runs times per site (default 5), post and
 plain taking turns at going first; the table gives each measure's median and
 range (min-max), and the goals are judged on the medians.
 
-    .venv/bin/python tools/bench/bench.py [--out build/bench] [--only figures|site] [--jobs N] [--runs N]"""
+    .venv/bin/python tools/bench/bench.py [--out build/bench] [--only figures|site]
+                                          [--jobs N] [--runs N]"""
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,8 @@ def figure_rows(f: dict) -> list[tuple]:
     noop_note = "" if not f["noop_stale"] else f" (found stale: {' '.join(f['noop_stale'])})"
     one_note = f" ({f['one_figure']}; stale: {' '.join(f['one_stale']) or 'none'})"
     return [
-        (f"cold figure build, `make -j{f['jobs']} figures-all`, {f['figures']} figures, fresh clone",
+        (f"cold figure build, `make -j{f['jobs']} figures-all`, {f['figures']} figures, "
+         "fresh clone",
          _s(f["cold_s"]), "–", "≤ 60 s", f["cold_s"] <= 60),
         ("no-op figure build, `make figures` after a fresh clone" + noop_note,
          _s(f["noop_s"]), "–", "≤ 1 s", f["noop_s"] <= 1 and not f["noop_stale"]),

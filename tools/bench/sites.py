@@ -31,9 +31,10 @@ POST = paths.post_file(paths.SHOWCASE_POST).relative_to(ROOT)
 FIGURE_DIR = paths.image_dir(paths.SHOWCASE_POST)
 BENCH_MODULES = ROOT / "tools" / "bench" / "node_modules"
 # Plain Chirpy's math and icons (what _data/origin/basic.yml names for them).
-PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
-                   "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
-                   "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
+PLAIN_LIBRARIES = {
+    "mathjax/es5": "mathjax",
+    "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
+    "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
 PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the "
                 "browser\n")
 # the figures and the attention explorer (which reads a figure's data)

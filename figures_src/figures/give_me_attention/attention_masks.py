@@ -1,4 +1,5 @@
-"""Who may attend to whom in the three transformer families, drawn from the mask functions the models use.
+"""Who may attend to whom in the three transformer families, drawn from the mask functions the
+models use.
 
 Each grid is the output of figures_src.nn.attention's `full_mask` or
 `causal_mask`, the functions figures_src.nn.block.Block calls: encoder

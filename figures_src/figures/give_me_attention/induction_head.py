@@ -71,7 +71,8 @@ def example_index(sequences, starts):
     and gap are both at least 1 (so neither copy touches the map's edge or the other copy)."""
     for i, (sequence, (first, second)) in enumerate(zip(sequences, starts.tolist())):
         block = sequence[first:first + induction.BLOCK].tolist()
-        if len(set(block)) == induction.BLOCK and first >= 1 and second - first - induction.BLOCK >= 1:
+        if (len(set(block)) == induction.BLOCK and first >= 1
+                and second - first - induction.BLOCK >= 1):
             return i
     raise ValueError("no held-out sequence fits the plotted example's rules")
 

@@ -132,8 +132,8 @@ def memory_facts():
     llama7b = generation.LLAMA[0]
     facts["llama7b_kv_heads"] = llama7b.n_heads
     facts["example_context"] = generation.EXAMPLE_CONTEXT
-    facts["llama7b_gib_at_context"] = (generation.kv_cache_bytes_per_token(llama7b) * generation.EXAMPLE_CONTEXT
-                                       / KIB ** 3)
+    facts["llama7b_gib_at_context"] = (generation.kv_cache_bytes_per_token(llama7b)
+                                       * generation.EXAMPLE_CONTEXT / KIB ** 3)
     return facts
 
 

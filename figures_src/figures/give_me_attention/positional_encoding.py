@@ -16,7 +16,8 @@ Three views of one encoding (d_model = 128, positions 0..99):
   position. The bottom row draws the text's key claim: going from pos to
   pos + k (k = 2, from pos = 3 and from pos = 30) turns hand i by k * w_i
   whatever pos is, a fixed rotation per pair (the arcs; their angles are the
-  facts turn_deg_*, and the test measures them on the hands), which is why PE(pos) . PE(pos+k) = sum_i cos(k w_i) depends on k only
+  facts turn_deg_*, and the test measures them on the hands), which is why
+  PE(pos) . PE(pos+k) = sum_i cos(k w_i) depends on k only
   (tests/figures/test_positional_encoding.py checks that on the drawn
   encoding, to 1e-9).
 The wavelengths grow from 2*pi to 2*pi * 10000^(126/128), about 54,000
@@ -140,9 +141,9 @@ def draw(data, theme):
 
 
 def _draw_rotation(ax, data, pe, colours, theme):
-    """PE(pos + k) as a rotation of PE(pos): for each start pos, a clock with every pair's hand at pos
-    (thin) and at pos + k (thick), an arc between them; the turn per pair is listed once, since it
-    is the same from every start."""
+    """PE(pos + k) as a rotation of PE(pos): for each start pos, a clock with every pair's hand at
+    pos (thin) and at pos + k (thick), an arc between them; the turn per pair is listed once, since
+    it is the same from every start."""
     from matplotlib.patches import Arc
 
     k = data["rotation_k"]

@@ -6,8 +6,9 @@ The setting: an encoder stack (figures_src.nn Encoder) of blocks of
 self-attention + feed-forward network, post-norm (LN(x + F(x)), the 2017
 paper) or pre-norm (x + F(LN(x)), with a final LayerNorm), every weight
 matrix of the blocks Xavier-uniform as in their analysis (biases keep
-PyTorch's default), d_model 64, 4 heads, d_ff 256, a linear read-out and one cross-entropy loss on random tokens (vocabulary
-100, batch 8, length 16, no dropout). We measure what their Theorem 1 and
+PyTorch's default), d_model 64, 4 heads, d_ff 256, a linear read-out and
+one cross-entropy loss on random tokens (vocabulary 100, batch 8, length
+16, no dropout). We measure what their Theorem 1 and
 Figure 3 are about: the gradient norm ||dℓ/dW_2|| of each layer's
 feed-forward output weight, at initialisation, mean over seeds.
 
@@ -58,7 +59,8 @@ FIGURE = Figure(
          "layers."),
     caption=("Each layer's gradient at initialisation ({n_seeds} seeds). Left: over {n_layers} "
              "layers post-norm stays near level, pre-norm falls {pre_fall:.1f}x. Right: at the "
-             "top, post-norm's is about $$\\sqrt{{L}}$$ times pre-norm's, as Xiong et al. predict."),
+             "top, post-norm's is about $$\\sqrt{{L}}$$ times pre-norm's, as Xiong et al. "
+             "predict."),
 )
 
 

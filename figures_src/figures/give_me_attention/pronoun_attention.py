@@ -110,8 +110,8 @@ def compute() -> dict:
         "wide_on_street": weights[1, layer, street].item(),
         "l1_favourite_subject_k": favourites.count("subject"),
         "l1_favourite_object_k": favourites.count("object"),
-        "l1_adjective_opening_object_k": sum(w > ADJECTIVE_WEIGHT
-                                             for w in per_seed["l1_adjective_weight_opening_object"]),
+        "l1_adjective_opening_object_k": sum(
+            w > ADJECTIVE_WEIGHT for w in per_seed["l1_adjective_weight_opening_object"]),
         "l1_adjective_opening_object_max": max(per_seed["l1_adjective_weight_opening_object"]),
         "l2_splits_object_k": sum(w >= SPLIT_WEIGHT
                                   for w in per_seed["l2_adjective_weight_when_object"]),

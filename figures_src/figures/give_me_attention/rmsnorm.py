@@ -58,7 +58,8 @@ def compute() -> dict:
             "d": D,
             "shift": SHIFT,
             "scale": SCALE,
-            "zero_mean_difference": float((outputs["LayerNorm"]["x"] - outputs["RMSNorm"]["x"]).abs().max()),
+            "zero_mean_difference": float((outputs["LayerNorm"]["x"]
+                                           - outputs["RMSNorm"]["x"]).abs().max()),
             "ln_shift_change": change("LayerNorm", "shifted"),
             "rms_shift_change": change("RMSNorm", "shifted"),
             "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),

@@ -22,7 +22,8 @@ import math
 import torch
 
 from figures_src.figures.figure import Figure
-from figures_src.nn.positional import apply_rope, relative_score_spread, rope_frequencies, rotate_half, score_map
+from figures_src.nn.positional import (apply_rope, relative_score_spread, rope_frequencies,
+                                       rotate_half, score_map)
 
 D = 64  # query/key width
 N_POSITIONS = 32

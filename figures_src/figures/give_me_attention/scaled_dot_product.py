@@ -74,7 +74,8 @@ def compute() -> dict:
     largest_raw = weights_raw.max(-1).values
     largest_scaled = weights_scaled.max(-1).values
     # a typical query for the bars: both of its largest weights nearest the two averages
-    distance = (largest_raw - largest_raw.mean()).abs() + (largest_scaled - largest_scaled.mean()).abs()
+    distance = ((largest_raw - largest_raw.mean()).abs()
+                + (largest_scaled - largest_scaled.mean()).abs())
     example = int(distance.argmin())
     order = raw_scores[example].argsort(descending=True)
 
