@@ -16,7 +16,8 @@ PAGES = {"home": "", "post": pages.POST_URL, "about": "about/", "archives": "arc
 RECORD_VIOLATIONS = """
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
-        {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, line: e.lineNumber}));
+        {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample,
+         line: e.lineNumber}));
 """
 
 
@@ -106,7 +107,8 @@ def test_the_preview_still_live_reloads(browsing):
             const done = arguments[arguments.length - 1];
             const t0 = Date.now();
             (function wait() {
-                if (window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._connectionDesired
+                if (window.LiveReload && window.LiveReload.connector
+                    && window.LiveReload.connector._connectionDesired
                     && window.LiveReload.connector.protocol) return done(true);
                 if (Date.now() - t0 > 15000) return done(!!window.LiveReload);
                 setTimeout(wait, 200);

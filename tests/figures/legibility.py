@@ -450,7 +450,8 @@ def _legend_problems(fig, renderer, theme) -> list[str]:
         for ax in fig.axes:
             if id(ax) in colorbar_axes or not ax.get_visible():
                 continue
-            artists = [a for a in (list(ax.get_lines()) + list(ax.collections) + list(ax.get_images()))
+            artists = [a for a in (list(ax.get_lines()) + list(ax.collections)
+                                   + list(ax.get_images()))
                        if a.get_visible()]
             for artist in artists:
                 region = box
@@ -597,7 +598,8 @@ def script_scale() -> float:
     def ink_height(label: str) -> int:
         graph = style.LIGHT.digraph("calibration")
         graph.node("a", f'<<FONT POINT-SIZE="96">{label}</FONT>>', shape="plaintext", style="")
-        image = np.asarray(Image.open(io.BytesIO(output.render(graph, raster=True).data)).convert("RGBA").convert("L"))
+        image = np.asarray(Image.open(io.BytesIO(output.render(graph, raster=True).data))
+                           .convert("RGBA").convert("L"))
         rows = np.flatnonzero((image < 128).any(axis=1))
         return int(rows[-1] - rows[0] + 1)
 

@@ -51,7 +51,8 @@ def check_numbers(texts, values, decimals):
         printed, digits = match.group(1), match.group(2) or ""
         assert len(digits) == decimals[kind], (gid, string)
         value = values[kind][tuple(int(i) for i in index.split("/"))].item()
-        assert abs(float(printed.replace("−", "-")) - value) <= 0.5 * 10 ** -decimals[kind] + 1e-9, (gid, string, value)
+        assert (abs(float(printed.replace("−", "-")) - value)
+                <= 0.5 * 10 ** -decimals[kind] + 1e-9), (gid, string, value)
         checked += 1
     return checked
 

@@ -72,7 +72,8 @@ def test_drawn_curves_are_the_measurements(figure_module, figure_data):
     for depth, ratio in zip(module.DEPTHS, data["top_ratio"]):
         runs = data["depth_norms"][depth]
         assert runs["post"].shape == (len(module.SEEDS), depth)
-        assert float(ratio) == pytest.approx(float(runs["post"][:, -1].mean() / runs["pre"][:, -1].mean()))
+        assert float(ratio) == pytest.approx(float(runs["post"][:, -1].mean()
+                                                   / runs["pre"][:, -1].mean()))
     # re-measuring one seed gives the same row: the figure is reproducible
     again = module.layer_gradient_norms(pre_norm=False, seed=module.SEEDS[-1])
     assert torch.allclose(again, data["norms"]["post"][-1])

@@ -19,7 +19,8 @@ def test_one_node_per_step_taken(figure_data, figure_module):
     data = figure_data(NAME)
     source = dot_source(figure_data, figure_module)
     unrolled_cells = re.findall(r"^\s*h(\d+) \[.*shape=circle", source, re.M)
-    assert len(unrolled_cells) == len(data["steps"]) == data["states"].shape[0] == data["facts"]["steps"]
+    assert (len(unrolled_cells) == len(data["steps"]) == data["states"].shape[0]
+            == data["facts"]["steps"])
     assert [int(t) for t in unrolled_cells] == [s["t"] + 1 for s in data["steps"]]
 
 

@@ -79,8 +79,10 @@ def test_facts_describe_the_drawn_data(figure_data):
     data = figure_data(NAME)
     facts = data["facts"]
     assert facts["diagonal_spread"] == float(diagonal_spreads(data["scores"]["rope"]).max())
-    assert data["spreads"]["mismatched"] == float(diagonal_spreads(data["scores"]["mismatched"]).max())
-    assert facts["diagonal_spread"] == data["spreads"]["rope"] < 1e-10 < data["spreads"]["mismatched"]
+    assert (data["spreads"]["mismatched"]
+            == float(diagonal_spreads(data["scores"]["mismatched"]).max()))
+    assert (facts["diagonal_spread"] == data["spreads"]["rope"]
+            < 1e-10 < data["spreads"]["mismatched"])
     assert (facts["d"], facts["n_positions"]) == (data["q"].numel(),
                                                   data["scores"]["rope"].shape[0])
 

@@ -60,7 +60,8 @@ def test_tied_weights_are_drawn_shared(figure_data, figure_module):
     the Linear in one fill, a dashed "shared weights" link, the Linear labelled shared."""
     model = EncoderDecoder(TransformerConfig(n_layers=1, d_model=32, d_ff=48, n_heads=4,
                                              vocab_size=11))
-    assert model.generator.weight is model.encoder.embed.tokens.weight is model.decoder.embed.tokens.weight
+    assert (model.generator.weight is model.encoder.embed.tokens.weight
+            is model.decoder.embed.tokens.weight)
     source = figure_module(NAME).draw(figure_data(NAME), LIGHT).source
     link = [a for t, h, a in edges(source) if {t, h} == {"enc_embed", "dec_embed"}]
     assert len(link) == 1 and "dashed" in link[0] and "shared weights" in link[0]
