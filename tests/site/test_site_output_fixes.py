@@ -108,5 +108,6 @@ def test_a_fix_whose_markup_is_gone_stops_the_build(tmp_path):
                                                       "}}</time>")
     result = jekyll_build(site, tmp_path / "out")
     assert result.returncode != 0
-    assert "chirpy_markup: _posts/2023-05-20-figure-test.md: no dates (`time[data-ts]:not([datetime])`)" \
-        in result.stdout + result.stderr, result.stdout + result.stderr
+    assert ("chirpy_markup: _posts/2023-05-20-figure-test.md: no dates "
+            "(`time[data-ts]:not([datetime])`)" in result.stdout + result.stderr), \
+        result.stdout + result.stderr

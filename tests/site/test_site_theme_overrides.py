@@ -7,7 +7,8 @@ was when the override was made; tests/site/theme/<file>.diff the override's
 change to it. When the Gemfile's pin moves:
 - test_upstream_is_unchanged fails with upstream's diff: carry it into the
   override;
-- then record again: THEME_RECORD=1 .venv/bin/python -m pytest tests/site/test_site_theme_overrides.py
+- then record again:
+  THEME_RECORD=1 .venv/bin/python -m pytest tests/site/test_site_theme_overrides.py
 """
 import difflib
 import os
@@ -52,14 +53,16 @@ def test_the_theme_and_jekyll_are_pinned_exactly():
     assert theme and re.search(r'^gem "jekyll", "\d+\.\d+\.\d+"$', gemfile,
                                re.M), "pin both to one version"
     assert gem_dir().name == f"jekyll-theme-chirpy-{theme.group(1)}"
-    assert not (ROOT / "Gemfile.lock").exists() or "Gemfile.lock" in (ROOT / ".gitignore").read_text()
+    assert (not (ROOT / "Gemfile.lock").exists()
+            or "Gemfile.lock" in (ROOT / ".gitignore").read_text())
 
 
 def test_every_override_is_a_file_of_the_theme():
     gem = gem_dir()
     assert overrides(), "no overrides found: is the layout of the repository as this test expects?"
     strays = [f for f in overrides() if not (gem / f).is_file()]
-    assert strays == [], f"not files of the theme (add them to OWN if they are the site's own): {strays}"
+    assert strays == [], \
+        f"not files of the theme (add them to OWN if they are the site's own): {strays}"
 
 
 @pytest.mark.parametrize("name", overrides())
@@ -70,9 +73,11 @@ def test_upstream_is_unchanged(name):
     if RECORDING:
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_text(upstream, encoding="utf-8")
-    assert kept.is_file(), f"no recorded upstream copy of {name}: record it (see the module's docstring)"
+    assert kept.is_file(), \
+        f"no recorded upstream copy of {name}: record it (see the module's docstring)"
     change = unified(kept.read_text(encoding="utf-8"), upstream, name)
-    assert change == "", f"Chirpy changed {name} upstream; carry this into the override, then record:\n{change}"
+    assert change == "", \
+        f"Chirpy changed {name} upstream; carry this into the override, then record:\n{change}"
 
 
 @pytest.mark.parametrize("name", overrides())
@@ -86,7 +91,8 @@ def test_the_override_changes_what_is_recorded(name):
         recorded.write_text(diff, encoding="utf-8")
     assert diff, f"{name} is the theme's file unchanged: delete the override"
     assert recorded.is_file() and recorded.read_text(encoding="utf-8") == diff, \
-        f"{name} changes the theme's file otherwise than recorded in {recorded.relative_to(ROOT)}:\n{diff}"
+        (f"{name} changes the theme's file otherwise than recorded in "
+         f"{recorded.relative_to(ROOT)}:\n{diff}")
 
 
 def test_a_changed_upstream_shows_as_a_diff():

@@ -10,7 +10,8 @@ import pytest
 from sitecheck import ROOT
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-BROKEN = '<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><div><figcaption>x</figcaption></div>'
+BROKEN = ('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><div>'
+          '<figcaption>x</figcaption></div>')
 
 
 @pytest.fixture(scope="module")
