@@ -117,7 +117,8 @@ LLAMA = (
     PublishedConfig("LLaMA-65B", n_layers=80, n_heads=64, d_model=8192,
                     source="Touvron et al. 2023, Table 2"),
 )
-EXAMPLE_CONTEXT = 2048  # a context length for the example: GPT-3's n_ctx (Brown et al. 2020, section 2.1)
+# a context length for the example: GPT-3's n_ctx (Brown et al. 2020, section 2.1)
+EXAMPLE_CONTEXT = 2048
 FP16_BYTES = 2
 
 

@@ -41,7 +41,8 @@ VOCAB = 16
 BLOCK = 6  # length of the repeated block
 MAX_OFFSET = 3  # the block starts at a random position 0..MAX_OFFSET
 MAX_GAP = 4  # and is repeated after a random gap of 0..MAX_GAP filler tokens
-LENGTH = 2 * BLOCK + MAX_OFFSET + MAX_GAP  # tokens per sequence; the model reads the first LENGTH - 1
+# tokens per sequence; the model reads the first LENGTH - 1
+LENGTH = 2 * BLOCK + MAX_OFFSET + MAX_GAP
 HELD_OUT_SEED = 2021  # fixed: the same held-out sequences for every training seed
 
 CONFIG = {
@@ -137,7 +138,8 @@ def build_and_train(config):
     drawn from a generator seeded with config["seed"]."""
     model = DecoderOnly(model_config(config))
     sequences, starts = held_out()
-    cpu_start = time.process_time()  # the budget is CPU time: wall time depends on the machine's load
+    # the budget is CPU time: wall time depends on the machine's load
+    cpu_start = time.process_time()
     log = train(model, batch_maker(config["batch_size"], blocks_of(sequences, starts)),
                 max_steps=config["max_steps"], lr=config["lr"],
                 generator=torch.Generator().manual_seed(config["seed"]))

@@ -85,7 +85,8 @@ KINDS = tuple(MODELS)
 
 
 def make_sequences(n, generator):
-    """(tokens [n, LENGTH], letter positions [n]): random digits with one letter at p < LETTER_WINDOW."""
+    """(tokens [n, LENGTH], letter positions [n]): random digits with one letter at
+    p < LETTER_WINDOW."""
     tokens = torch.randint(0, N_DIGITS, (n, LENGTH), generator=generator)
     positions = torch.randint(0, LETTER_WINDOW, (n,), generator=generator)
     letters = torch.randint(N_DIGITS, VOCAB, (n,), generator=generator)
@@ -102,7 +103,8 @@ def letter_positions(tokens):
 
 
 def distances(tokens):
-    """k = t - p for every position t: how many steps back the letter is (<= 0: not yet seen), [n, LENGTH]."""
+    """k = t - p for every position t: how many steps back the letter is (<= 0: not yet seen),
+    [n, LENGTH]."""
     return torch.arange(tokens.size(1))[None] - letter_positions(tokens)[:, None]
 
 

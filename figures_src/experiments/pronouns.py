@@ -160,7 +160,8 @@ def referent(subject, obj, adjective):
 
 def split(config=CONFIG):
     """{"pairs": (train, held_out), "frames": (train, held_out)}: chosen by a generator
-    of their own (SPLIT_SEED), whatever the training seed. The example pair and frame are held out."""
+    of their own (SPLIT_SEED), whatever the training seed. The example pair and frame are held
+    out."""
     generator = torch.Generator().manual_seed(SPLIT_SEED)
 
     def choose(items, share, forced):
@@ -218,8 +219,8 @@ class SentenceSampler:
         self.word = {w: torch.tensor([INDEX[w]]) for w in FUNCTION_WORDS}
 
     def sample(self, n, generator):
-        """(tokens [n, MAX_LEN], targets [n, MAX_LEN]): the referent at "it", IGNORE_INDEX elsewhere.
-        Half the sentences have a subject-state adjective, half an object one."""
+        """(tokens [n, MAX_LEN], targets [n, MAX_LEN]): the referent at "it", IGNORE_INDEX
+        elsewhere. Half the sentences have a subject-state adjective, half an object one."""
         pair = torch.randint(len(self.subjects), (n,), generator=generator)
         frame = self.frames[torch.randint(len(self.frames), (n,), generator=generator)]
         place = self.object_is_place[pair]
@@ -234,8 +235,9 @@ class SentenceSampler:
         object_adj = torch.where(place, n_subject_adj + (adj_pick * n_place_adj).long(),
                                  n_subject_adj + (adj_pick * n_animal_adj).long())
         adj_index = torch.where(to_subject, subject_adj, object_adj)
-        adjective = torch.where(place, self.place_adjectives[adj_index.clamp(max=len(self.place_adjectives) - 1)],
-                                self.animal_adjectives[adj_index.clamp(max=len(self.animal_adjectives) - 1)])
+        adjective = torch.where(
+            place, self.place_adjectives[adj_index.clamp(max=len(self.place_adjectives) - 1)],
+            self.animal_adjectives[adj_index.clamp(max=len(self.animal_adjectives) - 1)])
         subject, obj = self.subjects[pair], self.objects[pair]
         one = lambda w: self.word[w].expand(n, 1)  # noqa: E731
         pieces = [self.tables[0][frame[:, 0]], one("the"), subject[:, None],
@@ -404,6 +406,7 @@ def explorer_data(model, sentences):
                                          for head in layer]
                                         for layer in m["attention"]]}
                          for m in maps]}
+
 
 LAST = -1  # the layer whose query can know the adjective: "it" only learns it in layer 1
 

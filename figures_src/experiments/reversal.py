@@ -88,8 +88,8 @@ def first_distinct_digits(held_out, count=1):
     tick label is unique), [count, LENGTH]."""
     chosen = [s for s in held_out if len(set(s.tolist())) == LENGTH][:count]
     if len(chosen) < count:
-        raise ValueError(f"only {len(chosen)} of {len(held_out)} held-out sequences have distinct digits, "
-                         f"{count} wanted")
+        raise ValueError(f"only {len(chosen)} of {len(held_out)} held-out sequences have distinct "
+                         f"digits, {count} wanted")
     return torch.stack(chosen)
 
 

@@ -13,7 +13,8 @@ SEEDS = (0, 1, 2, 3, 4)
 
 
 def summary(values):
-    """{"median", "min", "max"} of numbers; {"k", "n"} (how many are true, of how many) of booleans."""
+    """{"median", "min", "max"} of numbers; {"k", "n"} (how many are true, of how many) of booleans.
+    """
     values = list(values)
     if not values:
         raise ValueError("no seeds")

@@ -102,7 +102,8 @@ def checkpoint_path(name, config, build_and_train, package_dir=PACKAGE_DIR, fold
     code = sourcehash.code_hash(code_files(build_and_train, package_dir), package_dir)
     key = json.dumps(config, sort_keys=True) + code
     folder = CHECKPOINT_DIR if folder is None else Path(folder)
-    return folder / f"{name}-seed{config.get('seed', 0)}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
+    return folder / (f"{name}-seed{config.get('seed', 0)}-"
+                     f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt")
 
 
 def cached(name, config, build_and_train, folder=None, wait=True):

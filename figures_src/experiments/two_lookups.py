@@ -7,8 +7,9 @@ has to know which fetched digit is which, so a softmax that simply spreads
 its weight over both tokens and averages them does not answer it.
 
 Two models with the same budget (width d_model, d_ff, at most 1000 steps,
-data, seed; the same parameter count) differ only in the number of heads: one head of d_k = d_model, or two heads
-of d_k = d_model / 2. Each is trained with every seed of seeds.SEEDS. Trained by the reversal task's recipe
+data, seed; the same parameter count) differ only in the number of heads:
+one head of d_k = d_model, or two heads of d_k = d_model / 2. Each is
+trained with every seed of seeds.SEEDS. Trained by the reversal task's recipe
 (reversal.train_and_score): held-out sequences are drawn first, never occur
 in a training batch, and the reported accuracy is measured on them.
 

@@ -34,9 +34,11 @@ class TransformerConfig:
 
     def __post_init__(self):
         if self.d_model % self.n_heads != 0:
-            raise ValueError(f"TransformerConfig: d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
+            raise ValueError(f"TransformerConfig: d_model={self.d_model} is not divisible by "
+                             f"n_heads={self.n_heads}")
         if self.positional not in POSITIONAL_KINDS:
-            raise ValueError(f"TransformerConfig: positional={self.positional!r}, expected one of {POSITIONAL_KINDS}")
+            raise ValueError(f"TransformerConfig: positional={self.positional!r}, expected one of "
+                             f"{POSITIONAL_KINDS}")
 
     @property
     def d_k(self):
@@ -75,7 +77,8 @@ class Embedding(nn.Module):
         """tokens [B, T] at positions start .. start+T-1 (start > 0: generation with a cache)."""
         end = start + tokens.size(1)
         if end > self.positions.size(0):
-            raise ValueError(f"Embedding: sequence length {end} exceeds max_len={self.positions.size(0)}")
+            raise ValueError(f"Embedding: sequence length {end} exceeds "
+                             f"max_len={self.positions.size(0)}")
         return self.dropout(self.tokens(tokens) * self.scale + self.positions[start:end])
 
 
@@ -140,7 +143,8 @@ class Decoder(nn.Module):
 
 
 class EncoderDecoder(nn.Module):
-    """The paper's model: encode the source, decode the target, linear + softmax over the vocabulary."""
+    """The paper's model: encode the source, decode the target, linear + softmax over the
+    vocabulary."""
 
     def __init__(self, config):
         super().__init__()

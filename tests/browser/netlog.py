@@ -16,7 +16,8 @@ NETWORK_SCHEMES = ("http", "https", "ws", "wss")
 class Request:
     """One network request of the page, as the browser saw it."""
     url: str
-    type: str = "Other"          # DevTools resource type: Document, Stylesheet, Script, Font, Image, ...
+    # DevTools resource type: Document, Stylesheet, Script, Font, Image, ...
+    type: str = "Other"
     status: int | None = None    # HTTP status, None if no response came
     encoded_bytes: int = 0       # bytes received (body as sent, plus headers)
     error: str | None = None     # why loading failed (net::ERR_...), None if it did not

@@ -94,11 +94,14 @@ def math_report(driver) -> dict:
         const raw = text.textContent.match(/\$\$|\\(frac|sqrt|mathrm|top)\b|\\\(|\\\[/g) || [];
         return {
             rendered: formulas.length,
-            without_mathml: formulas.filter(f => !f.querySelector('.katex-mathml math annotation')).length,
-            empty: formulas.filter(f => f.querySelector('.katex-html').getBoundingClientRect().width === 0).length,
+            without_mathml: formulas.filter(
+                f => !f.querySelector('.katex-mathml math annotation')).length,
+            empty: formulas.filter(
+                f => f.querySelector('.katex-html').getBoundingClientRect().width === 0).length,
             errors: document.querySelectorAll('main .katex-error, main .math-tex').length,
             raw_left: raw.length,
-            katex_fonts: [...document.fonts].filter(f => f.family.startsWith('KaTeX') && f.status === 'loaded').length,
+            katex_fonts: [...document.fonts].filter(
+                f => f.family.startsWith('KaTeX') && f.status === 'loaded').length,
         };
     """)
 
@@ -157,7 +160,8 @@ def sideways_overflow(driver) -> dict:
         const wide = [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > width + 1 && e.checkVisibility())
             .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                      + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\\s+/g, '.') : ''))
+                      + (e.className && typeof e.className === 'string'
+                         ? '.' + e.className.trim().replace(/\\s+/g, '.') : ''))
             .slice(0, 8);
         return {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: width, wide: wide};
     """)

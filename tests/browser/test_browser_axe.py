@@ -22,8 +22,9 @@ def axe_violations(driver) -> list[dict]:
     return driver.execute_async_script("""
         const done = arguments[arguments.length - 1];
         axe.run(document, {resultTypes: ['violations']}).then(
-            r => done(r.violations.map(v => ({rule: v.id, impact: v.impact,
-                                               where: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))),
+            r => done(r.violations.map(v => ({
+                rule: v.id, impact: v.impact,
+                where: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))),
             e => done([{rule: 'axe failed', impact: String(e), where: []}]));
     """)
 

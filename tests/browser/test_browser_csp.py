@@ -16,7 +16,8 @@ PAGES = {"home": "", "post": pages.POST_URL, "about": "about/", "archives": "arc
 RECORD_VIOLATIONS = """
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
-        {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, line: e.lineNumber}));
+        {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample,
+         line: e.lineNumber}));
 """
 
 
@@ -35,7 +36,8 @@ def test_the_page_runs_with_no_csp_violation(recording, page):
     base, driver = recording
     visit = pages.visit(driver, base + PAGES[page])
     policy = driver.execute_script(
-        "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return m && m.content")
+        "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return "
+        "m && m.content")
     assert policy and "script-src 'self' 'sha256-" in policy
     assert driver.execute_script("return window.__cspViolations") == []
     assert visit.console_errors == []
@@ -55,7 +57,8 @@ def test_an_injected_inline_script_is_blocked(recording):
         div.innerHTML = '<img src="/nowhere.png" onerror="window.__handler = true">';
         document.body.appendChild(div);
     """)
-    driver.execute_async_script("const done = arguments[arguments.length - 1]; setTimeout(done, 500);")
+    driver.execute_async_script("const done = arguments[arguments.length - 1]; setTimeout(done, "
+                                "500);")
     assert driver.execute_script("return window.__injected") is None
     assert driver.execute_script("return window.__handler") is None
     blocked = driver.execute_script("return window.__cspViolations")
@@ -85,7 +88,7 @@ def test_the_preview_still_live_reloads(browsing):
     port, reload_port = free_port(), free_port()
     serve = subprocess.Popen(["make", "--no-print-directory", "serve", f"SERVE_PORT={port}",
                               f"LIVERELOAD_PORT={reload_port}"], cwd=pages.SOURCE,
-                              stdout=subprocess.PIPE,
+                             stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/{pages.POST_URL}"
@@ -104,7 +107,8 @@ def test_the_preview_still_live_reloads(browsing):
             const done = arguments[arguments.length - 1];
             const t0 = Date.now();
             (function wait() {
-                if (window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._connectionDesired
+                if (window.LiveReload && window.LiveReload.connector
+                    && window.LiveReload.connector._connectionDesired
                     && window.LiveReload.connector.protocol) return done(true);
                 if (Date.now() - t0 > 15000) return done(!!window.LiveReload);
                 setTimeout(wait, 200);

@@ -17,7 +17,8 @@ ROOT = f"#explorer-{NAME}"
 @pytest.fixture(scope="module")
 def exported():
     manifest = pipeline.read_manifest(NAME)
-    return json.loads((pipeline.REPO_ROOT / manifest["outputs"]["data"]["path"].lstrip("/")).read_text())
+    return json.loads((pipeline.REPO_ROOT
+                       / manifest["outputs"]["data"]["path"].lstrip("/")).read_text())
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,10 @@ def shown(driver):
 
 
 def tokens(driver):
-    """The token buttons, scrolled to the middle of the window (not under Chirpy's fixed top bar)."""
-    driver.execute_script(f"document.querySelector('{ROOT}').scrollIntoView({{block: 'center', behavior: 'instant'}})")
+    """The token buttons, scrolled to the middle of the window (not under Chirpy's fixed top bar).
+    """
+    driver.execute_script(f"document.querySelector('{ROOT}').scrollIntoView({{block: 'center', "
+                          f"behavior: 'instant'}})")
     return driver.find_elements("css selector", f"{ROOT} button.ae-token")
 
 
@@ -58,7 +61,8 @@ def rest_pointer(driver):
 def tap(driver, element):
     """A real touch (touchstart, touchend at the element's centre), as a phone sends it."""
     x, y = driver.execute_script(
-        "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]",
+        "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height "
+        "/ 2]",
         element)
     driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled",
                            {"enabled": True, "maxTouchPoints": 1})
@@ -69,7 +73,8 @@ def tap(driver, element):
 
 def choose(driver, control, value):
     from selenium.webdriver.support.ui import Select
-    Select(driver.find_element("css selector", f'{ROOT} select[data-control="{control}"]')).select_by_value(str(value))
+    Select(driver.find_element(
+        "css selector", f'{ROOT} select[data-control="{control}"]')).select_by_value(str(value))
 
 
 def expected(exported, example, layer, query, head=0):
@@ -123,7 +128,8 @@ def test_taps_work_at_phone_width(explorer, exported):
         assert state["pressed"] == 5
         assert state["weights"] == expected(exported, 0, exported["layers"] - 1, 5)
         # nothing widens the page: the layout stays as wide as the phone's screen
-        assert explorer.execute_script("return [innerWidth, screen.width]") == [pages.PHONE["width"]] * 2
+        assert (explorer.execute_script("return [innerWidth, screen.width]")
+                == [pages.PHONE["width"]] * 2)
     finally:
         explorer.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
         pages.emulate_phone(explorer, False)
@@ -132,7 +138,8 @@ def test_taps_work_at_phone_width(explorer, exported):
 def test_follows_the_mode_toggle(explorer):
     def colour():
         return explorer.execute_script(
-            f"return getComputedStyle(document.querySelector('{ROOT}')).getPropertyValue('--ae-color').trim()")
+            f"return getComputedStyle(document.querySelector('{ROOT}'))"
+            ".getPropertyValue('--ae-color').trim()")
     light = colour()
     pages.choose_mode(explorer, "dark")
     dark = colour()

@@ -156,7 +156,8 @@ def test_the_home_pages_card_shows_the_dark_banner_in_dark_mode(browsing):
         shot = Image.open(io.BytesIO(card.screenshot_as_png)).convert("L")
     finally:
         browser.set_color_scheme(driver, "light")
-    assert ImageStat.Stat(shot).mean[0] < 100, "the home page's card shows the light banner in dark mode"
+    assert ImageStat.Stat(shot).mean[0] < 100, \
+        "the home page's card shows the light banner in dark mode"
 
 
 def test_no_shown_image_keeps_its_loading_shimmer(post):

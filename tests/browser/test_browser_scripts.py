@@ -50,7 +50,8 @@ def test_every_script_ran(browsing):
     assert driver.find_elements("css selector", "#toc a"), "tocbot built no table of contents"
 
 
-INDEX_FETCHES = "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/search.json')).length"
+INDEX_FETCHES = ("return performance.getEntriesByType('resource')"
+                 ".filter(e => e.name.endsWith('/search.json')).length")
 
 
 def test_search_fetches_its_index_when_asked_and_finds_the_post(browsing):
@@ -61,7 +62,8 @@ def test_search_fetches_its_index_when_asked_and_finds_the_post(browsing):
     base, driver = browsing
     driver.get(base)
     browser.wait_until_quiet(driver)
-    assert driver.execute_script(INDEX_FETCHES) == 0, "the page fetched the search index without being asked"
+    assert driver.execute_script(INDEX_FETCHES) == 0, \
+        "the page fetched the search index without being asked"
     # a slow network (and no service worker answering from its cache): the
     # whole query is typed before the index arrives
     driver.execute_cdp_cmd("Network.enable", {})
@@ -70,7 +72,8 @@ def test_search_fetches_its_index_when_asked_and_finds_the_post(browsing):
         "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
     try:
         driver.find_element("css selector", "#search-input").send_keys("transformers")
-        assert driver.execute_script("return document.querySelectorAll('#search-results a').length") == 0
+        assert driver.execute_script(
+            "return document.querySelectorAll('#search-results a').length") == 0
         WebDriverWait(driver, 10).until(
             lambda d: d.find_elements("css selector",
                                       f'#search-results a[href$="{pages.POST_URL}"]'))

@@ -13,8 +13,10 @@ from figures_src.nn.attention import scaled_dot_product_attention
 
 def test_memory_is_exactly_quadratic_and_linear():
     lengths = [2 ** k for k in range(6, 13)]
-    assert cost.fitted_slope(lengths, [cost.score_matrix_bytes(n) for n in lengths]) == pytest.approx(2, abs=1e-12)
-    assert cost.fitted_slope(lengths, [cost.qkv_output_bytes(n) for n in lengths]) == pytest.approx(1, abs=1e-12)
+    assert (cost.fitted_slope(lengths, [cost.score_matrix_bytes(n) for n in lengths])
+            == pytest.approx(2, abs=1e-12))
+    assert (cost.fitted_slope(lengths, [cost.qkv_output_bytes(n) for n in lengths])
+            == pytest.approx(1, abs=1e-12))
     assert cost.score_matrix_bytes(4096) == 64 * 2 ** 20  # 4096^2 floats of 4 bytes
 
 

@@ -1,4 +1,5 @@
-"""The multiply-add count of generation, against a count taken from the shapes the code actually multiplies."""
+"""The multiply-add count of generation, against a count taken from the shapes the code actually
+multiplies."""
 import pytest
 import torch
 from torch import nn

@@ -17,7 +17,7 @@ def frame_of(words):
              tuple(words[pos["it"] + 1:pos["adjective"] - 1]))
     return tuple(options.index(part)
                  for options, part in zip((P.OPENINGS, P.NEGATIONS, P.CONNECTIVES, P.COPULAS),
-                                                             parts))
+                                          parts))
 
 
 def training_sentences(n_batches=150):
@@ -177,7 +177,8 @@ def test_trained_models_name_the_referent_by_attention():
     held_out = P.held_out_sentences()
     for model, metrics in P.trained_pronoun_models():
         rates = P.measures(model, held_out)
-        assert rates["accuracy"] >= 0.95 and metrics["held_out_accuracy"] == pytest.approx(rates["accuracy"])
+        assert (rates["accuracy"] >= 0.95
+                and metrics["held_out_accuracy"] == pytest.approx(rates["accuracy"]))
         assert rates["argmax"][1, "referent"] > 0.6
         assert rates["broken"][1, "referent"] >= 0.5 and rates["broken"][1, "other"] == 0
         assert rates["argmax"][1,

@@ -74,7 +74,8 @@ def test_cache_trains_once_then_loads(tmp_path, monkeypatch):
     assert metrics == metrics_again
     assert all(torch.equal(p, q) for p, q in zip(model.parameters(), again.parameters()))
     assert not again.training
-    # another config of the same seed is another model of that name: it supersedes the first checkpoint
+    # another config of the same seed is another model of that name: it supersedes the first
+    # checkpoint
     first = list(tmp_path.glob("copier-*.pt"))
     (tmp_path / f".{first[0].name}.x1.tmp").write_text("left by a killed write")
     training.cached("copier", {**config, "width": 2}, build_and_train_counted)

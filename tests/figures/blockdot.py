@@ -25,7 +25,8 @@ def edges(source):
         match = EDGE.match(line)
         if not match:
             continue
-        tail, head, attrs = match.group(1).strip('"'), match.group(2).strip('"'), match.group(3) or ""
+        tail, head, attrs = (match.group(1).strip('"'), match.group(2).strip('"'),
+                             match.group(3) or "")
         if "invis" in attrs:
             continue
         if re.search(r"\bdir=back\b", attrs):

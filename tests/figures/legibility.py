@@ -99,8 +99,8 @@ FIGURES = [source.name for source in pipeline.discover()]
 THEMES = {theme.name: theme for theme in style.THEMES}
 
 
-
 # -- colour ------------------------------------------------------------------
+
 
 def _rgba(color) -> tuple[float, float, float, float]:
     """Any matplotlib or graphviz colour (names, #rgb, #rrggbbaa, tuples) as RGBA floats."""
@@ -450,7 +450,8 @@ def _legend_problems(fig, renderer, theme) -> list[str]:
         for ax in fig.axes:
             if id(ax) in colorbar_axes or not ax.get_visible():
                 continue
-            artists = [a for a in (list(ax.get_lines()) + list(ax.collections) + list(ax.get_images()))
+            artists = [a for a in (list(ax.get_lines()) + list(ax.collections)
+                                   + list(ax.get_images()))
                        if a.get_visible()]
             for artist in artists:
                 region = box
@@ -597,7 +598,8 @@ def script_scale() -> float:
     def ink_height(label: str) -> int:
         graph = style.LIGHT.digraph("calibration")
         graph.node("a", f'<<FONT POINT-SIZE="96">{label}</FONT>>', shape="plaintext", style="")
-        image = np.asarray(Image.open(io.BytesIO(output.render(graph, raster=True).data)).convert("RGBA").convert("L"))
+        image = np.asarray(Image.open(io.BytesIO(output.render(graph, raster=True).data))
+                           .convert("RGBA").convert("L"))
         rows = np.flatnonzero((image < 128).any(axis=1))
         return int(rows[-1] - rows[0] + 1)
 
@@ -628,10 +630,11 @@ def text_size_problems(m: Measured) -> list[str]:
         small = sorted({(round(m.css_px(t, scale), 1), t.text) for t in m.base_texts
                         if m.css_px(t, scale) < floor - 1e-9})
         for px, text in small[:5]:
-            problems.append(f"{m.label}: text {text!r} is {px:.1f} CSS px {where} (floor {floor:g}; "
-                            f"figure {m.width} px wide)")
+            problems.append(f"{m.label}: text {text!r} is {px:.1f} CSS px {where} (floor "
+                            f"{floor:g}; figure {m.width} px wide)")
         if len(small) > 5:
-            problems.append(f"{m.label}: ... and {len(small) - 5} more texts under {floor:g} px {where}")
+            problems.append(f"{m.label}: ... and {len(small) - 5} more texts under {floor:g} px "
+                            f"{where}")
     return problems
 
 
@@ -642,7 +645,8 @@ def script_size_problems(m: Measured) -> list[str]:
     problems = [f"{m.label}: a script in {text!r} is {px:.1f} CSS px on a phone (floor "
                 f"{MIN_PHONE_SCRIPT_PX:g}; figure {m.width} px wide)" for px, text in small[:5]]
     if len(small) > 5:
-        problems.append(f"{m.label}: ... and {len(small) - 5} more scripts under {MIN_PHONE_SCRIPT_PX:g} px")
+        problems.append(f"{m.label}: ... and {len(small) - 5} more scripts under "
+                        f"{MIN_PHONE_SCRIPT_PX:g} px")
     return problems
 
 
@@ -655,7 +659,8 @@ def height_problems(m: Measured) -> list[str]:
 
 
 def _under_floor(rows, floor: float) -> list[str]:
-    """(key, ratio, message) rows -> the messages of the rows under the floor, worst first, one per key."""
+    """(key, ratio, message) rows -> the messages of the rows under the floor, worst first, one per
+    key."""
     seen, problems = set(), []
     for key, ratio, message in sorted(rows, key=lambda row: row[1]):
         if ratio < floor and key not in seen:
@@ -723,7 +728,8 @@ def theme_colour_problems(theme) -> list[str]:
             floor = MIN_LINE_CONTRAST  # declared lines-and-outlines only
         ratio = contrast(ink, theme.background)
         if ratio < floor:
-            problems.append(f"{theme.name}: color({name!r}) {ink} is {ratio:.2f}:1 on the page (floor {floor})")
+            problems.append(f"{theme.name}: color({name!r}) {ink} is {ratio:.2f}:1 on the page "
+                            f"(floor {floor})")
         for text in ("text", "heading"):
             ratio = contrast(getattr(theme, text), theme.fill(name))
             if ratio < MIN_TEXT_CONTRAST:
@@ -732,12 +738,13 @@ def theme_colour_problems(theme) -> list[str]:
         if name != "black":  # the ink keeps the Okabe-Ito hue
             hues = [colorsys.rgb_to_hls(*mcolors.to_rgb(c))[0] for c in (ink, theme.base(name))]
             if abs(hues[0] - hues[1]) > 0.01:
-                problems.append(f"{theme.name}: color({name!r}) {ink} changed hue from {theme.base(name)}")
+                problems.append(f"{theme.name}: color({name!r}) {ink} changed hue from "
+                                f"{theme.base(name)}")
     return problems
 
 
-
 # -- a table for reports -------------------------------------------------------------
+
 
 def summary(m: Measured) -> dict:
     laptop = min((m.css_px(t, m.laptop_scale) for t in m.base_texts), default=float("nan"))
@@ -760,8 +767,8 @@ def summary(m: Measured) -> dict:
 def _main(names):
     from tests.figures.conftest import _computed
 
-    print("| figure | theme | W x H | height at 740 | min text laptop px | phone px | phone script px | "
-          "min text contrast | worst text | min line contrast | fails |")
+    print("| figure | theme | W x H | height at 740 | min text laptop px | phone px | phone script "
+          "px | min text contrast | worst text | min line contrast | fails |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in names or FIGURES:
         source = pipeline.find([name])[0]
@@ -776,8 +783,8 @@ def _main(names):
                 m = measure(module.draw(data, theme), theme, f"{name}/{theme.name}",
                             raster=module.FIGURE.raster)
             s = summary(m)
-            print(f"| {name} | {theme.name} | {s['size']} | {s['laptop_height']:.0f} | {s['laptop_px']:.1f} | "
-                  f"{s['phone_px']:.1f} | {s['phone_script_px']:.1f} | "
+            print(f"| {name} | {theme.name} | {s['size']} | {s['laptop_height']:.0f} | "
+                  f"{s['laptop_px']:.1f} | {s['phone_px']:.1f} | {s['phone_script_px']:.1f} | "
                   f"{s['text_contrast']:.2f} | {s['text_worst']} | {s['line_contrast']:.2f} | "
                   f"{', '.join(s['fails']) or '-'} |", flush=True)
 

@@ -13,4 +13,5 @@ def test_the_figure_draws_the_committed_measurement(figure_data):
     assert data["memory_slope"] == pytest.approx(2)
     assert 1.7 < facts["time_slope_attention"] < 2.3
     assert facts["score_mib_max"] == 64 and facts["qkv_mib_max"] == 4
-    assert facts["doubling_factor"] == measured.ATTENTION_SECONDS[-1] / measured.ATTENTION_SECONDS[-2]
+    assert (facts["doubling_factor"]
+            == measured.ATTENTION_SECONDS[-1] / measured.ATTENTION_SECONDS[-2])

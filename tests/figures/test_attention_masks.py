@@ -1,4 +1,5 @@
-"""The mask grids are the mask functions' output, drawn cell for cell, and exactly what the models apply."""
+"""The mask grids are the mask functions' output, drawn cell for cell, and exactly what the models
+apply."""
 import matplotlib.colors as mcolors
 import pytest
 import torch
@@ -45,7 +46,8 @@ def test_models_zero_exactly_the_masked_weights(figure_data):
 
 
 def test_the_check_can_fail(figure_data):
-    """Control: the encoder's weights do not pass the causal check, nor the decoder's the full one."""
+    """Control: the encoder's weights do not pass the causal check, nor the decoder's the full one.
+    """
     p = panels(figure_data(NAME))
     for source, other in (("bert", "gpt"), ("gpt", "bert")):
         w = next(iter(p[source]["weights"].values()))

@@ -1,4 +1,5 @@
-"""Every number the attention-step figure prints is the attention module's, at the printed rounding."""
+"""Every number the attention-step figure prints is the attention module's, at the printed rounding.
+"""
 import math
 import re
 
@@ -28,7 +29,8 @@ def printed_texts(figure_module, data, theme):
 
 
 def check_numbers(texts, values, decimals):
-    """Every text that holds a digit is a checked number or a checked shape; returns how many numbers."""
+    """Every text that holds a digit is a checked number or a checked shape; returns how many
+    numbers."""
     checked = 0
     for text in texts:
         string, gid = text.get_text(), text.get_gid()
@@ -49,7 +51,8 @@ def check_numbers(texts, values, decimals):
         printed, digits = match.group(1), match.group(2) or ""
         assert len(digits) == decimals[kind], (gid, string)
         value = values[kind][tuple(int(i) for i in index.split("/"))].item()
-        assert abs(float(printed.replace("−", "-")) - value) <= 0.5 * 10 ** -decimals[kind] + 1e-9, (gid, string, value)
+        assert (abs(float(printed.replace("−", "-")) - value)
+                <= 0.5 * 10 ** -decimals[kind] + 1e-9), (gid, string, value)
         checked += 1
     return checked
 
@@ -104,7 +107,6 @@ def test_facts(figure_data):
     assert (facts["n"], facts["d_k"], facts["scale"]) == (3, 4, 2.0)
     assert facts["first_row_max"] == data["weights"][0].max().item()
     assert facts["first_row_argmax"] == data["tokens"][data["weights"][0].argmax()]
-
 
 
 def relative_luminance(color):

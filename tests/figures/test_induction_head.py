@@ -24,7 +24,8 @@ def test_sequences_hold_a_block_repeated_at_a_varying_place_and_distance():
     assert torch.equal(first, second)
     gaps = starts[:, 1] - starts[:, 0] - induction.BLOCK
     assert set(starts[:, 0].tolist()) == set(range(induction.MAX_OFFSET + 1))
-    assert set(gaps.tolist()) == set(range(induction.MAX_GAP + 1))  # no fixed distance to cheat with
+    # no fixed distance to cheat with
+    assert set(gaps.tolist()) == set(range(induction.MAX_GAP + 1))
 
 
 def test_training_never_sees_a_held_out_block():
@@ -56,7 +57,8 @@ def test_every_seed_copies_the_repeat_and_not_the_first_copy(figure_data):
     assert len(data["measures"]) == len(induction.SEEDS)
     for seed, result in zip(induction.SEEDS, data["measures"]):
         assert result["accuracy_repeat"] > 0.8, seed
-        assert abs(result["accuracy_first"] - chance) < 0.02, seed  # the first copy is unpredictable
+        # the first copy is unpredictable
+        assert abs(result["accuracy_first"] - chance) < 0.02, seed
         assert result["loss_repeat"] < 0.35 * result["loss_first"], seed
         assert result["loss_first"] > 0.95 * torch.log(torch.tensor(induction.VOCAB)).item(), seed
 
@@ -130,9 +132,8 @@ def test_plotted_maps_are_the_models_attention_on_a_held_out_sequence(figure_dat
     attention = model.blocks[0].self_attn
     h = model.blocks[0].self_attn_norm(x)
     q, k = attention.w_q(h)[0], attention.w_k(h)[0]
-    scores = (q @ k.T / q.shape[-1] ** 0.5).masked_fill(~torch.ones(len(q), len(q),
-                                                                    dtype=torch.bool).tril(),
-                                                         float("-inf"))
+    causal = torch.ones(len(q), len(q), dtype=torch.bool).tril()
+    scores = (q @ k.T / q.shape[-1] ** 0.5).masked_fill(~causal, float("-inf"))
     torch.testing.assert_close(data["layer1"], torch.softmax(scores, -1))
     for weights in (data["layer1"], data["layer2"]):
         torch.testing.assert_close(weights.sum(-1), torch.ones(len(weights)))

@@ -1,5 +1,5 @@
-"""The KV-cache figure: the same logits with the cache, the work counted from the shapes the code multiplies,
-and the cache growing by one key and one value per layer per step."""
+"""The KV-cache figure: the same logits with the cache, the work counted from the shapes the code
+multiplies, and the cache growing by one key and one value per layer per step."""
 import pytest
 import torch
 from torch import nn
@@ -13,7 +13,8 @@ NAME = "kv-cache"
 def test_same_tokens_and_logits_with_and_without_cache(figure_data):
     data = figure_data(NAME)
     assert torch.equal(data["tokens"], data["tokens_cached"])
-    assert data["facts"]["max_logit_difference"] == (data["logits"] - data["logits_cached"]).abs().max().item()
+    assert (data["facts"]["max_logit_difference"]
+            == (data["logits"] - data["logits_cached"]).abs().max().item())
     assert data["facts"]["max_logit_difference"] < 1e-5
     assert len(data["tokens"]) == data["prompt_length"] + data["facts"]["n_new"] == 68
 
@@ -25,7 +26,8 @@ def executed_multiply_adds(model, prompt, n_new, use_cache):
     counts = []
 
     def linear(module, inputs, output):
-        counts[-1] += inputs[0].numel() // module.in_features * module.in_features * module.out_features
+        counts[-1] += (inputs[0].numel() // module.in_features * module.in_features
+                       * module.out_features)
 
     def attention(module, inputs, output):
         counts[-1] += output[1].numel() * module.d_k * 2
@@ -51,7 +53,8 @@ def test_plotted_work_is_the_work_the_code_does(figure_data, use_cache):
 
 
 def test_work_in_closed_form(figure_data):
-    """Totals re-derived by hand: per position a fixed cost c, plus 2 d L per layer for attention over L."""
+    """Totals re-derived by hand: per position a fixed cost c, plus 2 d L per layer for attention
+    over L."""
     data = figure_data(NAME)
     config, p, n = data["config"], data["prompt_length"], data["facts"]["n_new"]
     d, layers = config.d_model, config.n_layers
@@ -69,11 +72,13 @@ def test_ratio_is_about_the_mean_context_length(figure_data):
     """A step without the cache costs about as many cached steps as it has tokens of context."""
     facts = figure_data(NAME)["facts"]
     assert facts["mean_context_length"] == sum(range(4, 4 + 64)) / 64 == 35.5
-    assert abs(facts["total_ratio"] - facts["mean_context_length"]) / facts["mean_context_length"] < 0.1
+    assert (abs(facts["total_ratio"] - facts["mean_context_length"])
+            / facts["mean_context_length"] < 0.1)
 
 
 def test_both_runs_compute_logits_at_the_last_position_only(figure_data):
-    """The uncached baseline is fair: its output layer runs on one position per step, like the cached run."""
+    """The uncached baseline is fair: its output layer runs on one position per step, like the
+    cached run."""
     data = figure_data(NAME)
     model, calls = data["model"], []
     hook = model.lm_head.register_forward_hook(lambda m, i, o: calls.append(o.shape[1]))

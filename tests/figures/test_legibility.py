@@ -207,7 +207,6 @@ def test_contrast_formula():
     assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
 
 
-
 @pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
 def test_theme_colours(theme):
     problems = theme_colour_problems(theme)

@@ -25,7 +25,8 @@ def test_one_and_two_heads_have_the_same_budget_in_every_seed(figure_data, figur
     assert len(runs[1]) == len(runs[2]) == len(seed_set.SEEDS) >= 5
     for (one, m1), (two, m2) in zip(runs[1], runs[2]):
         assert count_parameters(one) == count_parameters(two)
-        assert one.encoder.blocks[0].self_attn.n_heads == 1 and two.encoder.blocks[0].self_attn.n_heads == 2
+        assert (one.encoder.blocks[0].self_attn.n_heads == 1
+                and two.encoder.blocks[0].self_attn.n_heads == 2)
         assert one.encoder.blocks[0].self_attn.d_model == two.encoder.blocks[0].self_attn.d_model
         for metrics in (m1, m2):
             assert metrics["steps"] <= two_lookups.CONFIG["max_steps"]
@@ -51,7 +52,8 @@ def test_two_heads_learn_it_in_every_seed(figure_data):
     """Post: two heads get (nearly) every held-out sequence right in every seed (range quoted)."""
     data = figure_data(NAME)
     assert min(data["per_seed"]["sequence_accuracy_2"]) >= 0.95
-    assert data["numbers"]["sequence_accuracy_2_min"] == min(data["per_seed"]["sequence_accuracy_2"])
+    assert (data["numbers"]["sequence_accuracy_2_min"]
+            == min(data["per_seed"]["sequence_accuracy_2"]))
 
 
 def test_two_heads_are_not_reliably_faster(figure_data):
@@ -71,7 +73,8 @@ def test_one_head_fails_within_the_budget_in_some_seed(figure_data):
     per_seed, numbers = data["per_seed"], data["numbers"]
     assert min(per_seed["sequence_accuracy_1"]) < 0.5 <= min(per_seed["sequence_accuracy_2"])
     assert numbers["sequence_accuracy_1_min"] == min(per_seed["sequence_accuracy_1"])
-    assert numbers["token_accuracy_1_min"] == min(per_seed["token_accuracy_1"]) > 0.1  # above chance per digit
+    # above chance per digit
+    assert numbers["token_accuracy_1_min"] == min(per_seed["token_accuracy_1"]) > 0.1
     # the failing seed used the whole budget: it is a budget result, not a verdict
     failing = per_seed["sequence_accuracy_1"].index(min(per_seed["sequence_accuracy_1"]))
     assert per_seed["steps_1"][failing] == numbers["max_steps"]
@@ -87,10 +90,13 @@ def test_what_the_heads_do_over_all_held_out_data_in_every_seed(figure_data, fig
     for i, (model, _) in enumerate(runs[2]):
         maps, _ = module.attention_maps(model, data["held_out"])
         roles = module.ordered_roles(module.two_lookups.head_roles(maps))
-        assert per_seed["lean_previous_weight"][i] == pytest.approx(float(roles["previous_weight"][0]))
-        assert per_seed["other_previous_weight"][i] == pytest.approx(float(roles["previous_weight"][1]))
+        assert (per_seed["lean_previous_weight"][i]
+                == pytest.approx(float(roles["previous_weight"][0])))
+        assert (per_seed["other_previous_weight"][i]
+                == pytest.approx(float(roles["previous_weight"][1])))
         on_two = roles["previous_weight"] + roles["mirror_weight"]
-        assert per_seed["on_two_tokens"][i] == pytest.approx(float(on_two.min())) and on_two.min() > 0.99
+        assert (per_seed["on_two_tokens"][i] == pytest.approx(float(on_two.min()))
+                and on_two.min() > 0.99)
     assert data["numbers"]["on_two_tokens_min"] == min(per_seed["on_two_tokens"])
     # "but not one token per head": in every seed, each head puts between 10% and 90% of
     # its weight on the previous token (the rest on the mirrored one)
@@ -134,8 +140,9 @@ def test_mechanism_key_marks_and_row_outputs_are_drawn(figure_data, figure_modul
         assert {xy for m, xy in marks if m == module.MARKS["mirror"]} >= mirror
         assert {xy for m, xy in marks if m == module.MARKS["previous"] and xy[1] >= 0} == previous
         assert "held-out" in ax.get_title()
-        torch.testing.assert_close(torch.tensor(ax.collections[0].get_array()).reshape(length, length).float(),
-                                   data["maps"][map_axes.index(ax)])  # the drawn cells are the maps
+        torch.testing.assert_close(
+            torch.tensor(ax.collections[0].get_array()).reshape(length, length).float(),
+            data["maps"][map_axes.index(ax)])  # the drawn cells are the maps
     assert "x" not in module.MARKS.values()
     figure_texts = " ".join(t.get_text() for t in fig.texts)
     for words in ("input", "concat", "W^O", "mirrored token", "previous token",

@@ -40,6 +40,7 @@ def test_cropped_pairs_barely_move_and_shown_ones_do(figure_data):
     assert sines[:, shown:].max() < eighth_turn and cosines[:, shown:].min() > eighth_turn
     assert shown < 0.6 * pe.shape[1] // 2  # the crop removes a large part of the map
 
+
 def test_waves_are_continuous_through_the_integer_samples(figure_data):
     data = figure_data(NAME)
     x, omega, pe = data["wave_positions"], data["omega"], data["pe"]

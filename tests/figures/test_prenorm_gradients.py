@@ -61,7 +61,8 @@ def test_spearman_by_hand(figure_module):
 def test_drawn_curves_are_the_measurements(figure_module, figure_data):
     data = figure_data(NAME)
     module = figure_module(NAME)
-    assert module.DEPTHS[-1] == module.N_LAYERS  # the left panel's run is the right panel's last point
+    # the left panel's run is the right panel's last point
+    assert module.DEPTHS[-1] == module.N_LAYERS
     for name in ("post", "pre"):
         rows = data["norms"][name]
         assert rows.shape == (len(module.SEEDS), module.N_LAYERS)
@@ -71,7 +72,8 @@ def test_drawn_curves_are_the_measurements(figure_module, figure_data):
     for depth, ratio in zip(module.DEPTHS, data["top_ratio"]):
         runs = data["depth_norms"][depth]
         assert runs["post"].shape == (len(module.SEEDS), depth)
-        assert float(ratio) == pytest.approx(float(runs["post"][:, -1].mean() / runs["pre"][:, -1].mean()))
+        assert float(ratio) == pytest.approx(float(runs["post"][:, -1].mean()
+                                                   / runs["pre"][:, -1].mean()))
     # re-measuring one seed gives the same row: the figure is reproducible
     again = module.layer_gradient_norms(pre_norm=False, seed=module.SEEDS[-1])
     assert torch.allclose(again, data["norms"]["post"][-1])

@@ -156,7 +156,8 @@ def test_the_weight_moves_in_k_of_n_seeds(figure_data, runs):
 def test_plotted_weights_are_the_drawn_seeds(figure_data, runs):
     data = figure_data(NAME)
     shares = data["per_seed"]["l2_argmax_referent"]
-    assert shares[SEEDS.index(data["shown_seed"])] == sorted(shares)[(len(shares) - 1) // 2]  # the median seed
+    # the median seed
+    assert shares[SEEDS.index(data["shown_seed"])] == sorted(shares)[(len(shares) - 1) // 2]
     model, _ = runs[SEEDS.index(data["shown_seed"])]
     tired, wide = data["sentences"]
     assert data["predictions"] == ["animal", "street"] == [P.answer_of(tired), P.answer_of(wide)]

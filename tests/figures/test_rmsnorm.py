@@ -42,15 +42,19 @@ def test_outputs_follow_the_formulas(figure_data):
         layer = (v - v.mean()) / v.std(unbiased=False)
         assert (data["outputs"]["RMSNorm"][kind] - rms).abs().max() < TOLERANCE, kind
         assert (data["outputs"]["LayerNorm"][kind] - layer).abs().max() < TOLERANCE, kind
-        assert (torch.nn.functional.layer_norm(v, v.shape) - data["outputs"]["LayerNorm"][kind]).abs().max() < 1e-9
+        assert (torch.nn.functional.layer_norm(v, v.shape)
+                - data["outputs"]["LayerNorm"][kind]).abs().max() < 1e-9
 
 
 def test_facts_describe_the_drawn_data(figure_data):
     data = figure_data(NAME)
     out, facts = data["outputs"], data["facts"]
-    assert facts["rms_shift_change"] == float((out["RMSNorm"]["shifted"] - out["RMSNorm"]["x"]).abs().max())
-    assert facts["ln_shift_change"] == float((out["LayerNorm"]["shifted"] - out["LayerNorm"]["x"]).abs().max())
-    assert facts["zero_mean_difference"] == float((out["LayerNorm"]["x"] - out["RMSNorm"]["x"]).abs().max())
+    assert facts["rms_shift_change"] == float(
+        (out["RMSNorm"]["shifted"] - out["RMSNorm"]["x"]).abs().max())
+    assert facts["ln_shift_change"] == float(
+        (out["LayerNorm"]["shifted"] - out["LayerNorm"]["x"]).abs().max())
+    assert facts["zero_mean_difference"] == float(
+        (out["LayerNorm"]["x"] - out["RMSNorm"]["x"]).abs().max())
     assert facts["scale_change"] == max(float((out[name]["scaled"] - out[name]["x"]).abs().max())
                                         for name in ("LayerNorm", "RMSNorm"))
     assert facts["d"] == data["inputs"]["x"].numel()
@@ -65,7 +69,8 @@ def test_figure_gives_each_inputs_mean_and_rms(figure_data, figure_module):
     for kind, v in data["inputs"].items():
         assert facts[f"mean_{kind}"] == pytest.approx(float(v.mean()), abs=1e-12)
         assert facts[f"rms_{kind}"] == pytest.approx(float(v.pow(2).mean().sqrt()), abs=1e-12)
-    assert facts["rms_shifted_output_mean"] == pytest.approx(facts["mean_shifted"] / facts["rms_shifted"], abs=1e-4)
+    assert facts["rms_shifted_output_mean"] == pytest.approx(
+        facts["mean_shifted"] / facts["rms_shifted"], abs=1e-4)
     with style.LIGHT.rc():
         fig = figure_module("rmsnorm").draw(data, style.LIGHT)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]

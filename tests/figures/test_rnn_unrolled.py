@@ -19,7 +19,8 @@ def test_one_node_per_step_taken(figure_data, figure_module):
     data = figure_data(NAME)
     source = dot_source(figure_data, figure_module)
     unrolled_cells = re.findall(r"^\s*h(\d+) \[.*shape=circle", source, re.M)
-    assert len(unrolled_cells) == len(data["steps"]) == data["states"].shape[0] == data["facts"]["steps"]
+    assert (len(unrolled_cells) == len(data["steps"]) == data["states"].shape[0]
+            == data["facts"]["steps"])
     assert [int(t) for t in unrolled_cells] == [s["t"] + 1 for s in data["steps"]]
 
 
@@ -58,7 +59,8 @@ def test_drawn_states_follow_the_recurrence(figure_data):
 
 
 def test_jacobians_are_diag_times_w_hh_and_change_every_step(figure_data):
-    """The caption: J_t = diag(1 - h_t^2) W_hh is a different matrix each step, with one W_hh in it."""
+    """The caption: J_t = diag(1 - h_t^2) W_hh is a different matrix each step, with one W_hh in it.
+    """
     data = figure_data(NAME)
     w_hh, states = data["rnn"].W_hh.detach(), data["states"]
     for j, jacobian in enumerate(data["jacobians"]):

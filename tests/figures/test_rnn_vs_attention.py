@@ -27,7 +27,8 @@ def test_same_budget(figure_data):
         for metrics in data["metrics"][kind]:
             assert metrics["steps"] <= memory.BUDGET["max_steps"]
             # a model either used the whole budget or stopped at the shared loss threshold
-            assert metrics["steps"] == memory.BUDGET["max_steps"] or metrics["final_loss"] < memory.BUDGET["stop_loss"]
+            assert (metrics["steps"] == memory.BUDGET["max_steps"]
+                    or metrics["final_loss"] < memory.BUDGET["stop_loss"])
 
 
 def test_parameter_counts_within_the_stated_ratio(figure_data):

@@ -79,14 +79,17 @@ def test_facts_describe_the_drawn_data(figure_data):
     data = figure_data(NAME)
     facts = data["facts"]
     assert facts["diagonal_spread"] == float(diagonal_spreads(data["scores"]["rope"]).max())
-    assert data["spreads"]["mismatched"] == float(diagonal_spreads(data["scores"]["mismatched"]).max())
-    assert facts["diagonal_spread"] == data["spreads"]["rope"] < 1e-10 < data["spreads"]["mismatched"]
+    assert (data["spreads"]["mismatched"]
+            == float(diagonal_spreads(data["scores"]["mismatched"]).max()))
+    assert (facts["diagonal_spread"] == data["spreads"]["rope"]
+            < 1e-10 < data["spreads"]["mismatched"])
     assert (facts["d"], facts["n_positions"]) == (data["q"].numel(),
                                                   data["scores"]["rope"].shape[0])
 
 
 def test_same_offset_placements_show_the_same_angle(figure_data):
-    """The top row: q at m and k at n, for two (m, n) with one offset; both arrows turn, the angle stays."""
+    """The top row: q at m and k at n, for two (m, n) with one offset; both arrows turn, the angle
+    stays."""
     data = figure_data(NAME)
     (m0, n0), (m1, n1) = data["same_offset"]
     assert n0 - m0 == n1 - m1 and m0 != m1

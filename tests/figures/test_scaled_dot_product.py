@@ -55,7 +55,8 @@ def test_bars_are_one_typical_querys_weights(figure_data):
     assert abs(float(data["example_raw"][0]) - facts["max_weight_raw"]) < 0.05
     assert abs(float(data["example_scaled"][0]) - facts["max_weight_scaled"]) < 0.05
     # what the reader sees: one key takes most of the weight unscaled, several share it scaled
-    assert (data["example_raw"] > 0.1).sum() <= 2 < (data["example_scaled"] > 1 / facts["n_keys"]).sum()
+    assert ((data["example_raw"] > 0.1).sum() <= 2
+            < (data["example_scaled"] > 1 / facts["n_keys"]).sum())
 
 
 def test_diagram_is_the_papers_order_bottom_to_top(figure_data, figure_module):

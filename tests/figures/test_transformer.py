@@ -60,7 +60,8 @@ def test_tied_weights_are_drawn_shared(figure_data, figure_module):
     the Linear in one fill, a dashed "shared weights" link, the Linear labelled shared."""
     model = EncoderDecoder(TransformerConfig(n_layers=1, d_model=32, d_ff=48, n_heads=4,
                                              vocab_size=11))
-    assert model.generator.weight is model.encoder.embed.tokens.weight is model.decoder.embed.tokens.weight
+    assert (model.generator.weight is model.encoder.embed.tokens.weight
+            is model.decoder.embed.tokens.weight)
     source = figure_module(NAME).draw(figure_data(NAME), LIGHT).source
     link = [a for t, h, a in edges(source) if {t, h} == {"enc_embed", "dec_embed"}]
     assert len(link) == 1 and "dashed" in link[0] and "shared weights" in link[0]
@@ -144,7 +145,8 @@ def test_every_self_attention_gets_v_k_and_q(dot):
                 if head == node]
         assert sorted(port for _, port in into) == ["k", "q", "v"], node
         assert len({tail for tail, _ in into}) == 1, node
-    assert dot.count('<TD PORT="v"><I>V</I></TD><TD PORT="k"><I>K</I></TD><TD PORT="q"><I>Q</I></TD>') == 3
+    assert dot.count('<TD PORT="v"><I>V</I></TD><TD PORT="k"><I>K</I></TD><TD '
+                     'PORT="q"><I>Q</I></TD>') == 3
 
 
 def layout(source):

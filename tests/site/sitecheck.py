@@ -140,7 +140,8 @@ def after_paint_scripts(page: BeautifulSoup) -> list[str]:
     if page.find("script", id="scripts-after-paint") is None:
         return []
     listed = page.find("script", id="scripts-after-paint-urls")
-    assert listed is not None and listed.get("type") == "application/json", "the loader has no list of urls"
+    assert listed is not None and listed.get("type") == "application/json", \
+        "the loader has no list of urls"
     return json.loads(listed.get_text())
 
 

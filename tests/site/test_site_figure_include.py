@@ -57,7 +57,8 @@ def test_caption_is_rendered_markdown_in_italics(built):
     caption = next((em for em in post_body(built).find_all("em")
                     if "The loss over" in em.get_text()), None)
     assert caption is not None, "no italic caption line"
-    assert "[" not in normalize_space(caption.get_text()), "the caption's markdown link was not rendered"
+    assert "[" not in normalize_space(caption.get_text()), \
+        "the caption's markdown link was not rendered"
     about = [a["href"] for a in caption.find_all("a") if a.get("href", "").endswith("/about/")]
     assert about, "the caption's markdown link was not rendered"
 
@@ -103,7 +104,8 @@ def test_a_wrong_embed_stops_the_build_naming_the_post_line_and_fix(tmp_path, em
     result = jekyll_build(site, tmp_path / "out")
     assert result.returncode != 0
     # make_site's post: 4 lines of front matter, a blank line, "Before.", a blank line, the embed
-    assert f"_posts/2023-05-20-figure-test.md:8: {says}" in result.stdout + result.stderr, result.stdout + result.stderr
+    assert f"_posts/2023-05-20-figure-test.md:8: {says}" in result.stdout + result.stderr, \
+        result.stdout + result.stderr
 
 
 def test_the_caption_links_to_the_module_when_source_url_is_set(tmp_path):

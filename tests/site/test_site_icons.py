@@ -69,7 +69,8 @@ def test_every_font_is_woff2(site):
 
 
 def test_text_fonts_swap_in(site):
-    faces = FONT_FACE.findall((site / "assets" / "lib" / "fonts" / "main.css").read_text(encoding="utf-8"))
+    faces = FONT_FACE.findall(
+        (site / "assets" / "lib" / "fonts" / "main.css").read_text(encoding="utf-8"))
     assert faces and all(re.search(r"font-display:\s*swap", f) for f in faces)
 
 
@@ -120,7 +121,8 @@ def uncovered(chars: set[str], font: str, ranges: list[tuple[int, int]]) -> set[
 
 def test_text_fonts_hold_every_character_of_the_site(site):
     faces = latin_faces(site)
-    assert len(faces) == 6, "Lato 300 and 400, Source Sans Pro 400, 600, 700 and 900: one Latin file each"
+    assert len(faces) == 6, \
+        "Lato 300 and 400, Source Sans Pro 400, 600, 700 and 900: one Latin file each"
     chars = site_text(site)
     assert {"A", "z", "0", "’"} <= chars, "the text scan found too little"
     for font, ranges in faces:
@@ -138,4 +140,5 @@ def test_text_fonts_keep_about_the_characters_used(site):
     from fontTools.ttLib import TTFont
     for font, _ in latin_faces(site):
         glyphs = len(TTFont(font).getBestCmap())
-        assert 95 <= glyphs < 200, f"{Path(font).name}: {glyphs} characters (Fontsource's Latin file has about 400)"
+        assert 95 <= glyphs < 200, \
+            f"{Path(font).name}: {glyphs} characters (Fontsource's Latin file has about 400)"

@@ -7,7 +7,8 @@ import re
 
 import yaml
 
-from sitecheck import POST_SOURCE, ROOT, jekyll_build, loads_of_scripts, make_site, parse_html, post_body
+from sitecheck import (POST_SOURCE, ROOT, jekyll_build, loads_of_scripts, make_site, parse_html,
+                       post_body)
 
 KATEX_CSS = "/assets/lib/katex/katex.min.css"
 
@@ -18,7 +19,8 @@ def formulas_in(markdown: str) -> int:
 
 
 def expected_formulas() -> int:
-    """The post's formulas and those of the captions of the figures it embeds ({% figure NAME %})."""
+    """The post's formulas and those of the captions of the figures it embeds ({% figure NAME %}).
+    """
     source = POST_SOURCE.read_text(encoding="utf-8")
     names = re.findall(r"\{%-?\s*figure\s+([\w.-]+)\s*-?%\}", source)
     captions = [yaml.safe_load((ROOT / "_data" / "figures" / f"{n}.yml").read_text())["caption"]
@@ -60,7 +62,8 @@ def test_a_formula_katex_cannot_read_stops_the_build(tmp_path):
     result = jekyll_build(site, tmp_path / "out")
     assert result.returncode != 0
     report = result.stdout + result.stderr
-    assert "2023-05-20-figure-test.md: KaTeX cannot render the formula" in report and "frac{1}{`" in report
+    assert ("2023-05-20-figure-test.md: KaTeX cannot render the formula" in report
+            and "frac{1}{`" in report)
 
 
 # -- KaTeX's fonts, cut to the characters of the site's math (tools/subset-katex)
@@ -92,7 +95,8 @@ def test_math_fonts_hold_every_character_of_the_math(site):
     assert len(fonts) == len(list(WHOLE_FONTS.glob("*.woff2"))) == 20
     for font in fonts:
         lost = lost_characters(chars, font, WHOLE_FONTS / font.name)
-        assert not lost, f"{font.name} lacks {''.join(sorted(lost))!r}: run 'make npm-assets' (tools/subset-katex)"
+        assert not lost, (f"{font.name} lacks {''.join(sorted(lost))!r}: "
+                          "run 'make npm-assets' (tools/subset-katex)")
 
 
 def test_the_math_font_check_notices_a_missing_character(site):

@@ -82,7 +82,8 @@ def test_an_unknown_figure_names_the_post_line_and_the_known_figures(project):
     at = add_to_post(project, "{% figure no-such-figure %}")
     line = first_error(failed_build(project))
     known = sorted(p.stem for p in (ROOT / "_data" / "figures").glob("*.yml"))
-    assert f'{POST}:{at}: no figure "no-such-figure": known figures: {", ".join(known)}' in line, line
+    assert (f'{POST}:{at}: no figure "no-such-figure": known figures: {", ".join(known)}'
+            in line), line
     assert "make figure-no-such-figure" in line, line
 
 
@@ -94,8 +95,10 @@ def test_an_unknown_fact_names_the_post_line_and_what_the_figure_computes(projec
     post.write_text(source.replace("{% fact rope diagonal_spread", "{% fact rope diagonal_sprd"),
                     encoding="utf-8")
     line = first_error(failed_build(project))
-    facts = sorted(yaml.safe_load((ROOT / "_data" / "figures" / "rope.yml").read_text(encoding="utf-8"))["facts"])
-    assert f"{POST}:{at}: the post quotes rope.diagonal_sprd; rope computes: {', '.join(facts)}" in line, line
+    facts = sorted(yaml.safe_load((ROOT / "_data" / "figures" / "rope.yml")
+                                  .read_text(encoding="utf-8"))["facts"])
+    assert (f"{POST}:{at}: the post quotes rope.diagonal_sprd; rope computes: {', '.join(facts)}"
+            in line), line
 
 
 def test_a_damaged_manifest_names_its_file(project):
@@ -118,7 +121,8 @@ def test_serve_shows_the_cause_too(project):
     result = make(project, "serve", f"SERVE_PORT={free_port()}", f"LIVERELOAD_PORT={free_port()}",
                   timeout=300)
     assert result.returncode != 0
-    assert "the post quotes rope.no_such_key; rope computes: " in first_error(result.stdout), result.stdout
+    assert "the post quotes rope.no_such_key; rope computes: " in first_error(result.stdout), \
+        result.stdout
 
 
 def test_serve_on_a_taken_port_names_it():
@@ -134,6 +138,7 @@ def test_serve_on_a_taken_port_names_it():
 
 
 def test_the_error_line_finder_finds_only_errors():
-    assert first_error("Generating...\n\x1b[31m  Error: the cause\x1b[0m\nmore") == "Error: the cause"
+    assert (first_error("Generating...\n\x1b[31m  Error: the cause\x1b[0m\nmore")
+            == "Error: the cause")
     with pytest.raises(AssertionError):
         first_error("Generating...\n done in 2 seconds.")

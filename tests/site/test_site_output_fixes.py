@@ -27,7 +27,7 @@ def accessible_name(link) -> str:
     """A link's name: aria-label, title, its text, or the alt of an image in it."""
     return " ".join(filter(None,
                            [link.get("aria-label", ""), link.get("title", ""), link.get_text(),
-                                  *(img.get("alt", "") for img in link.find_all("img"))])).strip()
+                            *(img.get("alt", "") for img in link.find_all("img"))])).strip()
 
 
 def nameless_links(page) -> list[str]:
@@ -104,8 +104,10 @@ def test_a_fix_whose_markup_is_gone_stops_the_build(tmp_path):
 
     site = make_site(tmp_path, "Some text.", {})
     (site / "_includes").mkdir(exist_ok=True)
-    (site / "_includes" / "datetime.html").write_text("<time>{{ include.date | date: '%b %e, %Y' }}</time>")
+    (site / "_includes" / "datetime.html").write_text("<time>{{ include.date | date: '%b %e, %Y' "
+                                                      "}}</time>")
     result = jekyll_build(site, tmp_path / "out")
     assert result.returncode != 0
-    assert "chirpy_markup: _posts/2023-05-20-figure-test.md: no dates (`time[data-ts]:not([datetime])`)" \
-        in result.stdout + result.stderr, result.stdout + result.stderr
+    assert ("chirpy_markup: _posts/2023-05-20-figure-test.md: no dates "
+            "(`time[data-ts]:not([datetime])`)" in result.stdout + result.stderr), \
+        result.stdout + result.stderr

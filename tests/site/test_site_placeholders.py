@@ -29,7 +29,8 @@ def test_the_check_finds_a_placeholder(tmp_path):
 
 
 def test_without_an_author_no_byline_and_the_footer_names_the_site(site, post):
-    title = __import__("yaml").safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    title = __import__("yaml").safe_load(
+        (ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
     assert "By" not in normalize_space(post.select_one("article header").get_text()).split()
     assert title in normalize_space(post.select_one("footer").get_text())
     assert f"<name>{title}</name>" in (site / "feed.xml").read_text(encoding="utf-8")

@@ -25,7 +25,8 @@ def test_banner_offers_each_size_the_pipeline_wrote(site, post):
     for url, descriptor in candidates:
         file = site / url.lstrip("/")
         assert file.is_file(), f"srcset names {url}, which the site lacks"
-        assert descriptor == f"{png_width(file)}w", f"{url} is {png_width(file)} px wide, srcset says {descriptor}"
+        assert descriptor == f"{png_width(file)}w", \
+            f"{url} is {png_width(file)} px wide, srcset says {descriptor}"
         widths.append(png_width(file))
     assert widths == sorted(widths) and widths[-1] == png_width(site / BANNER.lstrip("/"))
     assert widths[0] <= 760, "a phone's column (380 CSS px at 2x) has a copy of its size"
@@ -56,10 +57,12 @@ def test_dark_mode_style_gives_each_screen_a_dark_copy_sharp_enough(site, post):
         file = site / url.lstrip("/")
         assert file.is_file() and "-dark" in file.name and BANNER in selector, (media, url)
         resolution = re.search(r"max-resolution: ([\d.]+)dppx", media)
-        assert (resolution is None) == (url == full_dark), "only the full render applies at any density"
+        assert (resolution is None) == (url == full_dark), \
+            "only the full render applies at any density"
         band = next((b for b in widest if media.startswith(b)), None)
         if resolution and band:
-            assert png_width(file) >= float(resolution.group(1)) * widest[band], f"{url} blurred at {media}"
+            assert png_width(file) >= float(resolution.group(1)) * widest[band], \
+                f"{url} blurred at {media}"
             seen += 1
     assert len(rules) == 4 * 2 * 3, "4 bands x 2 dark roots x (full render + 2 copies)"
     assert seen == 2 * 2 * 2

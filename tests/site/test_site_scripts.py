@@ -36,7 +36,8 @@ def test_the_loader_lists_files_of_the_site_libraries_first(site, parsed):
     assert all(names.index(lib) < names.index("post.min.js") for lib in POST_NEEDS), names
     for name, page in parsed.items():
         for url in after_paint_scripts(page):
-            assert (site / urlsplit(url).path.lstrip("/")).is_file(), f"{name}: {url} is not in the site"
+            assert (site / urlsplit(url).path.lstrip("/")).is_file(), \
+                f"{name}: {url} is not in the site"
 
 
 def test_no_inline_script_waits_for_the_dom_and_search_waits_for_the_scripts(parsed):
@@ -53,7 +54,8 @@ def test_search_starts_its_index_only_on_demand(parsed):
         setup = [s.get_text() for s in page.find_all("script", src=False)
                  if "searchInput" in s.get_text()]
         assert len(setup) == 1, f"{name}: Chirpy's search set-up not found"
-        assert "function searchOnDemand(" in setup[0] and "SimpleJekyllSearch({" not in setup[0], name
+        assert ("function searchOnDemand(" in setup[0]
+                and "SimpleJekyllSearch({" not in setup[0]), name
 
 
 def test_the_theme_script_still_runs_before_the_first_paint(parsed):

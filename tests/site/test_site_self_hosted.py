@@ -69,8 +69,8 @@ def test_no_stylesheet_loads_from_another_host(site):
 def test_the_scan_sees_a_foreign_load():
     page = parse_html('<link rel="stylesheet" href="https://cdn.example/x.css">'
                       '<div style="background: url(//cdn.example/a.png)"></div>'
-                      '<img src="/a.png" srcset="/a-600.png 600w, https://cdn.example/b.png 1200w" alt="">'
-                      '<style>@import "https://cdn.example/y.css";</style>'
+                      '<img src="/a.png" srcset="/a-600.png 600w, https://cdn.example/b.png 1200w" '
+                      'alt=""><style>@import "https://cdn.example/y.css";</style>'
                       '<script src="/assets/ok.js"></script>'
                       '<script type="application/json" id="scripts-after-paint-urls">'
                       '["/a.js","https://cdn.example/z.js"]</script>'

@@ -10,7 +10,8 @@ import pytest
 from sitecheck import ROOT
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-BROKEN = '<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><div><figcaption>x</figcaption></div>'
+BROKEN = ('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><div>'
+          '<figcaption>x</figcaption></div>')
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def report(site, tmp_path_factory):
     assert len(pages) >= 10, pages
     result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json",
                              *map(str, pages), str(broken)], capture_output=True, text=True,
-                             timeout=300)
+                            timeout=300)
     messages = json.loads(result.stderr or result.stdout)["messages"]
     for message in messages:  # vnu names a file file:/path
         message["file"] = message["url"].removeprefix("file:")

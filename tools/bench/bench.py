@@ -7,7 +7,8 @@ Lighthouse (mobile preset) runs --runs times per site (default 5), post and
 plain taking turns at going first; the table gives each measure's median and
 range (min-max), and the goals are judged on the medians.
 
-    .venv/bin/python tools/bench/bench.py [--out build/bench] [--only figures|site] [--jobs N] [--runs N]"""
+    .venv/bin/python tools/bench/bench.py [--out build/bench] [--only figures|site]
+                                          [--jobs N] [--runs N]"""
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,8 @@ def figure_rows(f: dict) -> list[tuple]:
     noop_note = "" if not f["noop_stale"] else f" (found stale: {' '.join(f['noop_stale'])})"
     one_note = f" ({f['one_figure']}; stale: {' '.join(f['one_stale']) or 'none'})"
     return [
-        (f"cold figure build, `make -j{f['jobs']} figures-all`, {f['figures']} figures, fresh clone",
+        (f"cold figure build, `make -j{f['jobs']} figures-all`, {f['figures']} figures, "
+         "fresh clone",
          _s(f["cold_s"]), "–", "≤ 60 s", f["cold_s"] <= 60),
         ("no-op figure build, `make figures` after a fresh clone" + noop_note,
          _s(f["noop_s"]), "–", "≤ 1 s", f["noop_s"] <= 1 and not f["noop_stale"]),
@@ -83,7 +85,8 @@ def site_rows(j: dict, w: dict, wp: dict, lh: dict, lhp: dict, runs: int) -> lis
         rows.append((f"post weight: {kind}", _bytes(w["bytes"][kind]), _bytes(wp["bytes"][kind]),
                      "–", None))
     rows += [
-        (f"post weight: total ({w['requests']} / {wp['requests']} requests; text gzipped as GitHub Pages does)",
+        (f"post weight: total ({w['requests']} / {wp['requests']} requests; text gzipped as GitHub "
+         f"Pages does)",
          _bytes(w["total"]), _bytes(wp["total"]), "≤ 550 KB", w["total"] <= 550 * KB),
         (f"figures loaded by the post ({w['figures_loaded']} images, one theme)",
          _bytes(w["figure_bytes"]), _bytes(wp["figure_bytes"]), "≤ 400 KB",
@@ -117,7 +120,8 @@ def lighthouse_rounds(urls: dict[str, str], out: Path, runs: int) -> dict:
             results[name].append(browsing.lighthouse(urls[name],
                                                      out / f"lighthouse-{name}-{round_ + 1}.json"))
         print(f"bench: Lighthouse round {round_ + 1}/{runs}: " + ", ".join(
-            f"{n} {results[n][-1]['scores']['performance']:.2f} (LCP {results[n][-1]['lcp_ms']:,.0f} ms)"
+            f"{n} {results[n][-1]['scores']['performance']:.2f} (LCP "
+            f"{results[n][-1]['lcp_ms']:,.0f} ms)"
             for n in urls), flush=True)
     return {name: {"summary": lighthouse_summary(r), "runs": r} for name, r in results.items()}
 

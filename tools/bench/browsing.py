@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]  # to import figures_src.util.paths and the browser tests' helpers
+# to import figures_src.util.paths and the browser tests' helpers
+ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 import sitebrowser as browser  # noqa: E402
@@ -61,7 +62,8 @@ def lighthouse(base: str, out: Path) -> dict:
     category scores, LCP, TBT and FCP, and what the LCP element was (JSON
     report in `out`)."""
     if not LIGHTHOUSE.is_file():
-        raise SystemExit("bench: Lighthouse is not installed: run 'make bench' (it runs npm ci in tools/bench)")
+        raise SystemExit("bench: Lighthouse is not installed: run 'make bench' (it runs npm ci in "
+                         "tools/bench)")
     with tempfile.TemporaryDirectory(prefix="lighthouse-profile-") as profile:
         command = ["node", str(LIGHTHOUSE), base + pages.POST_URL, "--quiet",
                    "--output=json", f"--output-path={out}",

@@ -27,7 +27,8 @@ def _env() -> dict:
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(args)} failed in "
+                           f"{cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
 
 
@@ -58,12 +59,14 @@ def measure(jobs: int = 1, figure: str | None = None, log=print) -> dict:
         log("bench: timing `make figures` after the clone (no-op)")
         noop, _ = _timed(["make", "--no-print-directory", "figures"], clone)
 
-        log(f"bench: timing `make -j{jobs} figures-all` (cold: trains and draws {len(figures)} figures)")
+        log(f"bench: timing `make -j{jobs} figures-all` (cold: trains and draws {len(figures)} "
+            f"figures)")
         cold, _ = _timed(["make", "--no-print-directory", f"-j{jobs}", "figures-all"], clone)
 
         name, module = next((f[0], f[1]) for f in figures if figure in (None, f[0]))
         with open(clone / module, "a", encoding="utf-8") as source:
-            source.write("\n_BENCH_EDIT = True  # tools/bench: a code change, to time a one-figure rebuild\n")
+            source.write("\n_BENCH_EDIT = True  # tools/bench: a code change, to time a one-figure "
+                         "rebuild\n")
         stale_after_edit = _stale(clone)
         log(f"bench: timing `make figures` after editing {module}")
         one, _ = _timed(["make", "--no-print-directory", f"-j{jobs}", "figures"], clone)

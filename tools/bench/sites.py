@@ -31,10 +31,12 @@ POST = paths.post_file(paths.SHOWCASE_POST).relative_to(ROOT)
 FIGURE_DIR = paths.image_dir(paths.SHOWCASE_POST)
 BENCH_MODULES = ROOT / "tools" / "bench" / "node_modules"
 # Plain Chirpy's math and icons (what _data/origin/basic.yml names for them).
-PLAIN_LIBRARIES = {"mathjax/es5": "mathjax",
-                   "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
-                   "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
-PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the browser\n")
+PLAIN_LIBRARIES = {
+    "mathjax/es5": "mathjax",
+    "@fortawesome/fontawesome-free/css/all.min.css": "fontawesome-free/css/all.min.css",
+    "@fortawesome/fontawesome-free/webfonts": "fontawesome-free/webfonts"}
+PLAIN_CONFIG = ("kramdown:\n  math_engine: mathjax   # Chirpy's own: MathJax typesets in the "
+                "browser\n")
 # the figures and the attention explorer (which reads a figure's data)
 FIGURE_INCLUDE = re.compile(r"^[ \t]*\{%-?\s*(?:figure|explorer)\s.*?%\}[ \t]*\n?", re.MULTILINE)
 # The plain site's one plugin: the numbers the text quotes ({% fact %}).
@@ -70,7 +72,8 @@ def make_plain_site(destination: Path) -> Path:
                     else ["fontawesome-free"] if Path(folder) == ROOT / "assets" / "lib" else [])
     for source, target in PLAIN_LIBRARIES.items():
         if not (BENCH_MODULES / source).exists():
-            raise SystemExit(f"bench: {BENCH_MODULES / source} is missing: run 'make bench' (npm ci in tools/bench)")
+            raise SystemExit(f"bench: {BENCH_MODULES / source} is missing: run 'make bench' (npm "
+                             f"ci in tools/bench)")
         copy = shutil.copytree if (BENCH_MODULES / source).is_dir() else shutil.copy2
         (destination / "assets" / "lib" / target).parent.mkdir(parents=True, exist_ok=True)
         copy(BENCH_MODULES / source, destination / "assets" / "lib" / target)
@@ -107,7 +110,7 @@ def build_times(out: Path, urls: dict[str, str], repeats: int = 5, log=print) ->
     times = {name: [] for name in builds}
     for name, url in urls.items():
         (out / f"url-{name}.yml").write_text(f"# written by tools/bench\nurl: {url.rstrip('/')}\n"
-                                            + (PLAIN_CONFIG if name == "plain" else ""))
+                                             + (PLAIN_CONFIG if name == "plain" else ""))
     for round_ in range(repeats):
         for name, source in (builds.items() if round_ % 2 == 0 else reversed(builds.items())):
             times[name].append(jekyll_build(source, out / DESTINATIONS[name],

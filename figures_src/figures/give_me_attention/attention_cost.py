@@ -28,18 +28,21 @@ MIB = 2 ** 20
 
 FIGURE = Figure(
     name="attention-cost",
-    alt=("Two log-log charts against sequence length n from {n_min} to {n_max} tokens. Left, time measured on "
-         "one CPU thread (median of {repeats} runs): one attention head's forward pass (d_k = {d}) grows with "
-         "slope {time_slope_attention:.1f} at the largest n (n squared), from {attention_ms_min:.2f} to {attention_ms_max:.0f} "
-         "milliseconds, about {doubling_factor:.1f} times per doubling of n, while an RNN of the same width's "
-         "n sequential steps grow with slope {time_slope_rnn:.1f}, {rnn_doubling_factor:.1f} times per "
-         "doubling, to {rnn_ms_max:.0f} milliseconds: attention is the slower from n = "
-         "{attention_slower_from} on, {ratio_max:.0f} times at {n_max}. Right, "
-         "memory: the n by n score matrix grows as n squared, to {score_mib_max:.0f} MiB at {n_max} tokens "
-         "(per head and per layer), the queries, keys, values and output only linearly, to {qkv_mib_max:.0f} MiB."),
-    caption=("One attention head against an RNN, on one CPU thread: doubling $$n$$ multiplies attention's "
-             "time by about {doubling_factor:.1f}, the RNN's by {rnn_doubling_factor:.1f}. The "
-             "$$n \\times n$$ scores take {score_mib_max:.0f} MiB at {n_max} tokens."),
+    alt=("Two log-log charts against sequence length n from {n_min} to {n_max} tokens. Left, time "
+         "measured on one CPU thread (median of {repeats} runs): one attention head's forward pass "
+         "(d_k = {d}) grows with slope {time_slope_attention:.1f} at the largest n (n squared), "
+         "from {attention_ms_min:.2f} to {attention_ms_max:.0f} milliseconds, about "
+         "{doubling_factor:.1f} times per doubling of n, while an RNN of the same width's n "
+         "sequential steps grow with slope {time_slope_rnn:.1f}, {rnn_doubling_factor:.1f} times "
+         "per doubling, to {rnn_ms_max:.0f} milliseconds: attention is the slower from n = "
+         "{attention_slower_from} on, {ratio_max:.0f} times at {n_max}. Right, memory: the n by n "
+         "score matrix grows as n squared, to {score_mib_max:.0f} MiB at {n_max} tokens (per head "
+         "and per layer), the queries, keys, values and output only linearly, to {qkv_mib_max:.0f} "
+         "MiB."),
+    caption=("One attention head against an RNN, on one CPU thread: doubling $$n$$ multiplies "
+             "attention's time by about {doubling_factor:.1f}, the RNN's by "
+             "{rnn_doubling_factor:.1f}. The $$n \\times n$$ scores take {score_mib_max:.0f} MiB "
+             "at {n_max} tokens."),
 )
 
 

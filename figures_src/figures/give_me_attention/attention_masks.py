@@ -1,4 +1,5 @@
-"""Who may attend to whom in the three transformer families, drawn from the mask functions the models use.
+"""Who may attend to whom in the three transformer families, drawn from the mask functions the
+models use.
 
 Each grid is the output of figures_src.nn.attention's `full_mask` or
 `causal_mask`, the functions figures_src.nn.block.Block calls: encoder
@@ -32,16 +33,17 @@ CONFIG = TransformerConfig(n_layers=2, d_model=16, n_heads=2, d_ff=32, vocab_siz
 FIGURE = Figure(
     name="attention-masks",
     alt=("Grids of which token may attend to which, rows attending to columns, for the sentence "
-         "'the cat is on it', drawn from the mask functions the models of this post use. Encoder-only "
-         "(BERT): all {n_source} by {n_source} cells allowed. Decoder-only "
-         "(GPT): only the cells on and below the diagonal, {gpt_allowed} of {gpt_cells}; each token sees itself "
-         "and earlier tokens. Encoder-decoder (T5): the encoder grid is full like BERT's; each of the "
-         "{n_target} decoder tokens may read all {n_source} source tokens through cross-attention, a full "
-         "rectangle, and only itself and earlier target tokens through its causal self-attention. In small "
-         "models run on this sentence, every masked weight is {largest_masked_weight:g}."),
-    caption=("Who may attend to whom (rows attend to columns): BERT sees everything, GPT only the past, "
-             "T5's decoder the past plus the whole source. In our small models every masked weight is "
-             "{largest_masked_weight:g}."),
+         "'the cat is on it', drawn from the mask functions the models of this post use. "
+         "Encoder-only (BERT): all {n_source} by {n_source} cells allowed. Decoder-only "
+         "(GPT): only the cells on and below the diagonal, {gpt_allowed} of {gpt_cells}; each "
+         "token sees itself and earlier tokens. Encoder-decoder (T5): the encoder grid is full "
+         "like BERT's; each of the {n_target} decoder tokens may read all {n_source} source tokens "
+         "through cross-attention, a full rectangle, and only itself and earlier target tokens "
+         "through its causal self-attention. In small models run on this sentence, every masked "
+         "weight is {largest_masked_weight:g}."),
+    caption=("Who may attend to whom (rows attend to columns): BERT sees everything, GPT only the "
+             "past, T5's decoder the past plus the whole source. In our small models every masked "
+             "weight is {largest_masked_weight:g}."),
 )
 
 
@@ -50,7 +52,8 @@ def token_ids(words):
 
 
 def recorded_attention(model, run):
-    """Run `run()` and return {attention module name: weights [B, h, T_q, T_k]} from forward hooks."""
+    """Run `run()` and return {attention module name: weights [B, h, T_q, T_k]} from forward hooks.
+    """
     seen, hooks = {}, []
     for name, module in model.named_modules():
         if isinstance(module, MultiHeadAttention):
@@ -72,7 +75,8 @@ def compute() -> dict:
     decoder_only = DecoderOnly(CONFIG).eval()
     encoder_decoder = EncoderDecoder(CONFIG).eval()
     panels = [
-        # one dict per drawn grid: the mask function's output, and the weights of the model's layers that use it
+        # one dict per drawn grid: the mask function's output, and the weights of the model's layers
+        # that use it
         {"key": "bert", "mask": full_mask(n), "rows": SOURCE, "columns": SOURCE,
          "weights": recorded_attention(encoder, lambda: encoder(source))},
         {"key": "gpt", "mask": causal_mask(n), "rows": SOURCE, "columns": SOURCE,

@@ -32,17 +32,17 @@ MAX_SEEDS = 1000
 
 FIGURE = Figure(
     name="attention-step",
-    alt=("One attention step for the three tokens 'the cat sat', with every number written out. At the top, "
-         "the token vectors X, one row per token, with three arrows labelled X W^Q, X W^K and X W^V leading to "
-         "the query, key and value matrices, each {n} by {d_k}, here small whole numbers. Middle row: the "
-         "scores Q times K transposed, {n} by {n}; the same divided by the square root of {d_k}, which is "
-         "{scale:g}; and the softmax of each row, whose weights add up to 1. Bottom row: the weights times V "
-         "give the output, {n} by {d_v}, each row a weighted average of the rows of V. "
-         "The first row, '{first_token}', is outlined in every matrix; it puts weight {first_row_max:.2f} on "
-         "'{first_row_argmax}'."),
-    caption=("One attention step in numbers, {n} tokens, $$d_k = {d_k}$$: queries, keys and values, scores "
-             "divided by $$\\sqrt{{d_k}} = {scale:g}$$, a softmax per row, and the output. Outlined: the row "
-             "the text follows."),
+    alt=("One attention step for the three tokens 'the cat sat', with every number written out. At "
+         "the top, the token vectors X, one row per token, with three arrows labelled X W^Q, X W^K "
+         "and X W^V leading to the query, key and value matrices, each {n} by {d_k}, here small "
+         "whole numbers. Middle row: the scores Q times K transposed, {n} by {n}; the same divided "
+         "by the square root of {d_k}, which is {scale:g}; and the softmax of each row, whose "
+         "weights add up to 1. Bottom row: the weights times V give the output, {n} by {d_v}, each "
+         "row a weighted average of the rows of V. The first row, '{first_token}', is outlined in "
+         "every matrix; it puts weight {first_row_max:.2f} on '{first_row_argmax}'."),
+    caption=("One attention step in numbers, {n} tokens, $$d_k = {d_k}$$: queries, keys and "
+             "values, scores divided by $$\\sqrt{{d_k}} = {scale:g}$$, a softmax per row, and the "
+             "output. Outlined: the row the text follows."),
 )
 
 
@@ -98,7 +98,8 @@ def compute() -> dict:
 UNIT_INCHES = 0.34  # a matrix cell is cell_width(name) x 1 units; 1 unit is about 33 CSS px
 NUMBER_PT = 13  # the cell numbers: about 10 CSS px in a phone's 343-px column
 LABEL_PT = 13
-SCRIPTED_PT = 14  # texts with sub- or superscripts: mathtext draws those at 0.7, >= 7 CSS px on a phone
+# texts with sub- or superscripts: mathtext draws those at 0.7, >= 7 CSS px on a phone
+SCRIPTED_PT = 14
 FOLLOWED = 0  # the row the text follows ("Follow the first row"), outlined in every matrix
 
 
@@ -165,7 +166,7 @@ def shape_text(matrix, symbols):
 
 def arrow(ax, x0, x1, y, text, theme, gid=None, below=None):
     ax.annotate("", (x1, y), (x0, y), arrowprops=dict(arrowstyle="-|>", color=theme.muted, lw=1.4,
-                                                     shrinkA=0, shrinkB=0))
+                                                      shrinkA=0, shrinkB=0))
     ax.text((x0 + x1) / 2, y - 0.15, text, ha="center", va="bottom", fontsize=LABEL_PT,
             color=theme.text,
             linespacing=1.1, gid=gid)

@@ -30,9 +30,9 @@ FIGURE = Figure(
     # Chirpy also shows the preview image's alt as its visible caption: keep it short.
     alt=("Give me attention: a small transformer's attention as it reverses three digit sequences "
          "it never saw ({examples}); the bright cells run along the anti-diagonal."),
-    caption=("Attention of a one-layer transformer reversing three digit sequences it never saw in training "
-             "(the model of the reversal figure below, seed {shown_seed}: the median of {n_seeds}). Rows: "
-             "input digit (left), output (right); columns: input digit."),
+    caption=("Attention of a one-layer transformer reversing three digit sequences it never saw in "
+             "training (the model of the reversal figure below, seed {shown_seed}: the median of "
+             "{n_seeds}). Rows: input digit (left), output (right); columns: input digit."),
     raster=True,
     # A phone's column (343-380 CSS px at 1.75-3 device px each) needs 720 or
     # 1200 of its 2400 pixels; laptops at 2x take the full size.

@@ -36,22 +36,23 @@ from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="induction-head",
-    alt=("Two attention maps (seed {shown_seed}) of a 2-layer attention-only transformer, one head per "
-         "layer, trained for {steps} steps on {vocab} kinds of random token in which a block of {block} "
-         "tokens repeats after a random gap. In layer 1 each position of the block looks at the token just "
-         "before it ({previous_token_score_in_block_median:.0%} of its attention). In layer 2 each token of "
-         "the repeat looks at the token that followed its earlier copy ({induction_score_median:.0%}), a "
-         "stripe parallel to the diagonal. Below, next-token accuracy on {n_held_out} held-out sequences "
-         "over {n_seeds} training seeds: {accuracy_first_median:.0%} in the first copy (chance is "
-         "{chance:.0%}), {accuracy_repeat_median:.0%} in the repeat ({accuracy_repeat_min:.0%} to "
-         "{accuracy_repeat_max:.0%}; loss {loss_repeat_median:.2f} against {loss_first_median:.2f} nats), "
-         "and {ablated_layer2_accuracy_median:.0%} in the repeat with the layer-2 head switched off "
-         "({ablated_layer2_accuracy_min:.0%} to {ablated_layer2_accuracy_max:.0%}; copying broken in "
-         "{layer2_ablation_breaks_k} of {n_seeds} seeds), {ablated_layer1_accuracy_median:.0%} with the "
-         "layer-1 head off."),
-    caption=("An induction head, trained here (maps: seed {shown_seed}): layer 1 looks at the previous "
-             "token, layer 2 at what followed the earlier copy. Repeats predicted: {accuracy_repeat_median:.0%} "
-             "(median of {n_seeds} seeds)."),
+    alt=("Two attention maps (seed {shown_seed}) of a 2-layer attention-only transformer, one head "
+         "per layer, trained for {steps} steps on {vocab} kinds of random token in which a block "
+         "of {block} tokens repeats after a random gap. In layer 1 each position of the block "
+         "looks at the token just before it ({previous_token_score_in_block_median:.0%} of its "
+         "attention). In layer 2 each token of the repeat looks at the token that followed its "
+         "earlier copy ({induction_score_median:.0%}), a stripe parallel to the diagonal. Below, "
+         "next-token accuracy on {n_held_out} held-out sequences over {n_seeds} training seeds: "
+         "{accuracy_first_median:.0%} in the first copy (chance is {chance:.0%}), "
+         "{accuracy_repeat_median:.0%} in the repeat ({accuracy_repeat_min:.0%} to "
+         "{accuracy_repeat_max:.0%}; loss {loss_repeat_median:.2f} against {loss_first_median:.2f} "
+         "nats), and {ablated_layer2_accuracy_median:.0%} in the repeat with the layer-2 head "
+         "switched off ({ablated_layer2_accuracy_min:.0%} to {ablated_layer2_accuracy_max:.0%}; "
+         "copying broken in {layer2_ablation_breaks_k} of {n_seeds} seeds), "
+         "{ablated_layer1_accuracy_median:.0%} with the layer-1 head off."),
+    caption=("An induction head, trained here (maps: seed {shown_seed}): layer 1 looks at the "
+             "previous token, layer 2 at what followed the earlier copy. Repeats predicted: "
+             "{accuracy_repeat_median:.0%} (median of {n_seeds} seeds)."),
 )
 
 QUOTED = ("n_seeds", "vocab", "block", "steps", "n_held_out", "chance", "shown_seed",
@@ -61,7 +62,8 @@ QUOTED = ("n_seeds", "vocab", "block", "steps", "n_held_out", "chance", "shown_s
           "induction_score_median", "ablated_layer2_accuracy_median", "ablated_layer2_accuracy_min",
           "ablated_layer2_accuracy_max", "ablated_layer1_accuracy_median",
           "layer2_ablation_breaks_k")
-BROKEN = 0.75  # zeroing a head "breaks the copying" if it takes the repeat's accuracy this far down to chance
+# zeroing a head "breaks the copying" if it takes the repeat's accuracy this far down to chance
+BROKEN = 0.75
 
 
 def example_index(sequences, starts):
@@ -69,7 +71,8 @@ def example_index(sequences, starts):
     and gap are both at least 1 (so neither copy touches the map's edge or the other copy)."""
     for i, (sequence, (first, second)) in enumerate(zip(sequences, starts.tolist())):
         block = sequence[first:first + induction.BLOCK].tolist()
-        if len(set(block)) == induction.BLOCK and first >= 1 and second - first - induction.BLOCK >= 1:
+        if (len(set(block)) == induction.BLOCK and first >= 1
+                and second - first - induction.BLOCK >= 1):
             return i
     raise ValueError("no held-out sequence fits the plotted example's rules")
 
@@ -198,7 +201,6 @@ def draw(data, theme):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    n = data["layer1"].shape[0]
     first, second = (int(s) for s in data["starts"])
     previous = [(first + i, first + i - 1)
                 for i in range(1, induction.BLOCK)]  # the keys layer 2 reads

@@ -45,22 +45,24 @@ CONFIG = TransformerConfig(n_layers=2, d_model=64, n_heads=4, d_ff=256, vocab_si
 
 FIGURE = Figure(
     name="kv-cache",
-    alt=("Top: a line chart of the multiply-adds, counted from the shapes, that a small decoder-only model "
-         "({n_layers} layers, d_model = {d_model}) spends on each of {n_new} generated "
-         "tokens. Without a key/value cache the work grows with every token, from {first_step_millions:.2f} "
-         "million to {last_without_millions:.1f} million, because the whole sequence is recomputed; with the "
-         "cache it stays near {last_with_millions:.2f} million. In total the cache does {total_ratio:.0f} times "
-         "less work, about the mean context length of {mean_context_length:.1f} tokens, and gives the same "
-         "logits (largest difference {max_logit_difference:.1e}). Middle: squares for the "
-         "token positions of the first steps, starting with a {prompt_length}-token prompt; without the cache "
-         "all of them are recomputed at each step, with it one new key and value per layer is appended. "
-         "Bottom: the memory the cache costs per token in LLaMA-7B at 16 bits, {llama7b_kib_per_token:.0f} KiB "
-         "with its {llama7b_kv_heads} key/value heads ({llama7b_gib_at_context:.0f} GiB for {example_context} "
-         "tokens; LLaMA-65B: {llama65b_kib_per_token:.0f} KiB), {llama7b_mqa_kib_per_token:.0f} KiB with one "
-         "shared key/value head (multi-query attention)."),
-    caption=("Generating {n_new} tokens with a small decoder: the key/value cache does {total_ratio:.0f} times "
-             "fewer multiply-adds, same logits. The price is memory: {llama7b_kib_per_token:.0f} KiB per "
-             "token in LLaMA-7B."),
+    alt=("Top: a line chart of the multiply-adds, counted from the shapes, that a small "
+         "decoder-only model ({n_layers} layers, d_model = {d_model}) spends on each of {n_new} "
+         "generated tokens. Without a key/value cache the work grows with every token, from "
+         "{first_step_millions:.2f} million to {last_without_millions:.1f} million, because the "
+         "whole sequence is recomputed; with the cache it stays near {last_with_millions:.2f} "
+         "million. In total the cache does {total_ratio:.0f} times less work, about the mean "
+         "context length of {mean_context_length:.1f} tokens, and gives the same logits (largest "
+         "difference {max_logit_difference:.1e}). Middle: squares for the token positions of the "
+         "first steps, starting with a {prompt_length}-token prompt; without the cache all of them "
+         "are recomputed at each step, with it one new key and value per layer is appended. "
+         "Bottom: the memory the cache costs per token in LLaMA-7B at 16 bits, "
+         "{llama7b_kib_per_token:.0f} KiB with its {llama7b_kv_heads} key/value heads "
+         "({llama7b_gib_at_context:.0f} GiB for {example_context} tokens; LLaMA-65B: "
+         "{llama65b_kib_per_token:.0f} KiB), {llama7b_mqa_kib_per_token:.0f} KiB with one shared "
+         "key/value head (multi-query attention)."),
+    caption=("Generating {n_new} tokens with a small decoder: the key/value cache does "
+             "{total_ratio:.0f} times fewer multiply-adds, same logits. The price is memory: "
+             "{llama7b_kib_per_token:.0f} KiB per token in LLaMA-7B."),
 )
 
 
@@ -130,8 +132,8 @@ def memory_facts():
     llama7b = generation.LLAMA[0]
     facts["llama7b_kv_heads"] = llama7b.n_heads
     facts["example_context"] = generation.EXAMPLE_CONTEXT
-    facts["llama7b_gib_at_context"] = (generation.kv_cache_bytes_per_token(llama7b) * generation.EXAMPLE_CONTEXT
-                                       / KIB ** 3)
+    facts["llama7b_gib_at_context"] = (generation.kv_cache_bytes_per_token(llama7b)
+                                       * generation.EXAMPLE_CONTEXT / KIB ** 3)
     return facts
 
 
@@ -181,7 +183,8 @@ def draw_cache(ax, data, theme):
     from matplotlib.patches import Rectangle
 
     prompt_length = data["prompt_length"]
-    lengths = [step[0] for step in data["cache_lengths"][:SHOWN_STEPS]]  # layer 0; every layer holds the same
+    # layer 0; every layer holds the same
+    lengths = [step[0] for step in data["cache_lengths"][:SHOWN_STEPS]]
     n_layers = len(data["cache_lengths"][0])
     widest = lengths[-1]
     cell, gap = 1.0, 0.18
@@ -194,7 +197,8 @@ def draw_cache(ax, data, theme):
 
     for row, length in enumerate(lengths):
         y = -row * 1.25
-        # without a cache this step sees the same `length` tokens and computes all their keys and values
+        # without a cache this step sees the same `length` tokens and computes all their keys and
+        # values
         for i in range(length):
             square(left0 + i, y, computed)
         new = prompt_length if row == 0 else 1  # positions appended to the cache at this step
@@ -225,7 +229,8 @@ def draw_cache(ax, data, theme):
 
 
 def draw_memory(ax, data, theme):
-    """The price: KV-cache bytes per token of LLaMA-7B, with its own and with one shared K/V head."""
+    """The price: KV-cache bytes per token of LLaMA-7B, with its own and with one shared K/V head.
+    """
     facts = data["facts"]
     bars = [(f"{facts['llama7b_kv_heads']} K/V heads (as published)",
              facts["llama7b_kib_per_token"]),

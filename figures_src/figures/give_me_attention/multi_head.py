@@ -52,23 +52,24 @@ MARKS = {"mirror": "o", "previous": "s"}  # ring, square
 
 FIGURE = Figure(
     name="multi-head",
-    alt=("Diagram of multi-head attention with the attention maps of a one-layer model trained to output "
-         "the mirrored digit minus the previous one, mod 10, on one held-out sequence (seed {drawn_seed}, "
-         "the median of {n_seeds} seeds by training steps). The input, "
-         "8 digits of {d_model} numbers each, is split into {n_heads} heads of {d_k} dimensions. Each "
-         "head's 8 by 8 attention map is drawn, with a ring on each row's mirrored token and a square "
-         "on its previous token; beside each row are the two digits, their difference and the model's "
-         "output. Over all held-out sequences, in this seed, head 1 puts {drawn_head1_previous:.0%} of its "
-         "weight on the previous token and {drawn_head1_mirror:.0%} on the mirrored one, head 2 "
-         "{drawn_head2_previous:.0%} and {drawn_head2_mirror:.0%}. The two heads' outputs are "
-         "concatenated and multiplied by W^O. Over {n_seeds} seeds, within {max_steps} steps, two heads "
-         "got {sequence_accuracy_2_min:.1%}–{sequence_accuracy_2_max:.0%} of the {n_eval} held-out "
-         "sequences right, one head of the same width {sequence_accuracy_1_min:.0%}–"
-         "{sequence_accuracy_1_max:.0%}; median training steps: one head {steps_1_median}, two heads "
-         "{steps_2_median}."),
-    caption=("Two heads learning $$(x_{{n-1-i}} - x_{{i-1}}) \\bmod 10$$ (seed {drawn_seed}, the median of "
-             "{n_seeds}). Rings mark the mirrored token, squares the previous one. Median training steps: "
-             "two heads {steps_2_median}, one head {steps_1_median}."),
+    alt=("Diagram of multi-head attention with the attention maps of a one-layer model trained to "
+         "output the mirrored digit minus the previous one, mod 10, on one held-out sequence (seed "
+         "{drawn_seed}, the median of {n_seeds} seeds by training steps). The input, "
+         "8 digits of {d_model} numbers each, is split into {n_heads} heads of {d_k} dimensions. "
+         "Each head's 8 by 8 attention map is drawn, with a ring on each row's mirrored token and "
+         "a square on its previous token; beside each row are the two digits, their difference and "
+         "the model's output. Over all held-out sequences, in this seed, head 1 puts "
+         "{drawn_head1_previous:.0%} of its weight on the previous token and "
+         "{drawn_head1_mirror:.0%} on the mirrored one, head 2 {drawn_head2_previous:.0%} and "
+         "{drawn_head2_mirror:.0%}. The two heads' outputs are concatenated and multiplied by W^O. "
+         "Over {n_seeds} seeds, within {max_steps} steps, two heads got "
+         "{sequence_accuracy_2_min:.1%}–{sequence_accuracy_2_max:.0%} of the {n_eval} held-out "
+         "sequences right, one head of the same width "
+         "{sequence_accuracy_1_min:.0%}–{sequence_accuracy_1_max:.0%}; median training steps: one "
+         "head {steps_1_median}, two heads {steps_2_median}."),
+    caption=("Two heads learning $$(x_{{n-1-i}} - x_{{i-1}}) \\bmod 10$$ (seed {drawn_seed}, the "
+             "median of {n_seeds}). Rings mark the mirrored token, squares the previous one. "
+             "Median training steps: two heads {steps_2_median}, one head {steps_1_median}."),
 )
 
 
@@ -173,8 +174,8 @@ def _arrow(fig, start, end, theme):
     from matplotlib.patches import FancyArrowPatch
 
     fig.add_artist(FancyArrowPatch(start, end, transform=fig.transFigure, arrowstyle="-|>",
-                                       mutation_scale=12, color=theme.muted, linewidth=1.4,
-                                       shrinkA=0, shrinkB=0))
+                                   mutation_scale=12, color=theme.muted, linewidth=1.4,
+                                   shrinkA=0, shrinkB=0))
 
 
 def draw(data, theme):
@@ -239,8 +240,9 @@ def draw(data, theme):
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(f"head {h + 1} (held-out mean):\nprevious {float(roles['previous_weight'][h]):.0%}, "
-                     f"mirrored {float(roles['mirror_weight'][h]):.0%}", fontsize=11,
+        ax.set_title(f"head {h + 1} (held-out mean):\nprevious "
+                     f"{float(roles['previous_weight'][h]):.0%}, mirrored "
+                     f"{float(roles['mirror_weight'][h]):.0%}", fontsize=11,
                      color=theme.text, pad=4)
         ax.set_xlabel("key token", fontsize=12)
     axes[0].set_ylabel("query position $i$", fontsize=12)

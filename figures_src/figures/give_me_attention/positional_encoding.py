@@ -16,7 +16,8 @@ Three views of one encoding (d_model = 128, positions 0..99):
   position. The bottom row draws the text's key claim: going from pos to
   pos + k (k = 2, from pos = 3 and from pos = 30) turns hand i by k * w_i
   whatever pos is, a fixed rotation per pair (the arcs; their angles are the
-  facts turn_deg_*, and the test measures them on the hands), which is why PE(pos) . PE(pos+k) = sum_i cos(k w_i) depends on k only
+  facts turn_deg_*, and the test measures them on the hands), which is why
+  PE(pos) . PE(pos+k) = sum_i cos(k w_i) depends on k only
   (tests/figures/test_positional_encoding.py checks that on the drawn
   encoding, to 1e-9).
 The wavelengths grow from 2*pi to 2*pi * 10000^(126/128), about 54,000
@@ -34,22 +35,24 @@ N_POSITIONS = 100
 D_MODEL = 128
 WAVE_PAIRS = (0, 8, 16)  # periods 2*pi, about 20 and about 63 positions
 WAVE_POSITIONS = 40  # the waves' x-range: 0..40
-ROTATION_K = 2  # the offset drawn as a rotation: PE(pos + k) is PE(pos) with hand i turned by k * w_i
+# the offset drawn as a rotation: PE(pos + k) is PE(pos) with hand i turned by k * w_i
+ROTATION_K = 2
 ROTATION_FROM = (3, 30)  # two starting positions: the same turn from both
 
 FIGURE = Figure(
     name="positional-encoding",
-    alt=("Top, two heat maps of a sinusoidal positional encoding with d_model = {d_model}: sines and cosines "
-         "for positions 0 to {max_position} and pairs i = 0 to {max_pair} (higher pairs turn less than an "
-         "eighth of a turn in {n_positions} positions and are left out); stripes alternate fast for small i "
-         "and slowly for large i. Middle, the sines of pairs 0, 8 and 16 as waves of growing period, with dots at "
-         "whole positions. Bottom, the three pairs as clock hands at (sin, cos), at position {rotation_from_a} "
-         "and {rotation_k} later, then at position {rotation_from_b} and {rotation_k} later: from either start "
-         "each hand turns by the same angle, {turn_deg_0:.0f}, {turn_deg_8:.0f} and {turn_deg_16:.0f} degrees "
-         "for pairs 0, 8 and 16."),
-    caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$. Top: every sine and cosine. "
-             "Middle: three pairs as waves. Bottom: as clock hands; moving {rotation_k} positions turns each "
-             "by a fixed angle, from any start."),
+    alt=("Top, two heat maps of a sinusoidal positional encoding with d_model = {d_model}: sines "
+         "and cosines for positions 0 to {max_position} and pairs i = 0 to {max_pair} (higher "
+         "pairs turn less than an eighth of a turn in {n_positions} positions and are left out); "
+         "stripes alternate fast for small i and slowly for large i. Middle, the sines of pairs 0, "
+         "8 and 16 as waves of growing period, with dots at whole positions. Bottom, the three "
+         "pairs as clock hands at (sin, cos), at position {rotation_from_a} and {rotation_k} "
+         "later, then at position {rotation_from_b} and {rotation_k} later: from either start each "
+         "hand turns by the same angle, {turn_deg_0:.0f}, {turn_deg_8:.0f} and {turn_deg_16:.0f} "
+         "degrees for pairs 0, 8 and 16."),
+    caption=("Sinusoidal positional encoding, $$d_{{model}} = {d_model}$$. Top: every sine and "
+             "cosine. Middle: three pairs as waves. Bottom: as clock hands; moving {rotation_k} "
+             "positions turns each by a fixed angle, from any start."),
 )
 
 
@@ -138,9 +141,9 @@ def draw(data, theme):
 
 
 def _draw_rotation(ax, data, pe, colours, theme):
-    """PE(pos + k) as a rotation of PE(pos): for each start pos, a clock with every pair's hand at pos
-    (thin) and at pos + k (thick), an arc between them; the turn per pair is listed once, since it
-    is the same from every start."""
+    """PE(pos + k) as a rotation of PE(pos): for each start pos, a clock with every pair's hand at
+    pos (thin) and at pos + k (thick), an arc between them; the turn per pair is listed once, since
+    it is the same from every start."""
     from matplotlib.patches import Arc
 
     k = data["rotation_k"]
@@ -164,7 +167,7 @@ def _draw_rotation(ax, data, pe, colours, theme):
                 fontsize=13,
                 color=theme.text)
     x = 2 * spacing - 0.9
-    ax.text(x, 1.0, f"hand $i$ turns by $k\\,\\omega_i$,\nthe same from any $pos$:",
+    ax.text(x, 1.0, "hand $i$ turns by $k\\,\\omega_i$,\nthe same from any $pos$:",
             ha="left", va="top", fontsize=14, color=theme.text, linespacing=1.2)
     for row, (pair, colour) in enumerate(zip(data["waves"], colours)):
         turn = data["facts"][f"turn_deg_{pair}"]

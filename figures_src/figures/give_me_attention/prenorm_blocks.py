@@ -24,16 +24,16 @@ TITLES = {"post": ("Post-norm", "Vaswani et al. 2017"),
 
 FIGURE = Figure(
     name="prenorm-blocks",
-    alt=("Two transformer blocks side by side, read bottom to top; in each, the residual stream is a "
-         "thick straight vertical line and each sub-layer branches off it and is added back in. Left, "
-         "post-norm, x_l+1 = LN(x_l + F(x_l)): LayerNorm sits on the residual line itself, after each "
-         "addition. Right, pre-norm, x_l+1 = x_l + F(LN(x_l)): LayerNorm sits on each branch, before "
-         "multi-head attention and before the feed forward network, so the residual line, drawn thick, "
-         "runs from the block input x_l to the block output x_l+1 untouched; one final LayerNorm follows "
-         "the last block."),
-    caption=("Post-norm (left) normalises the residual stream after each addition; pre-norm (right) only "
-             "each branch's input, so the stream (thick) runs through untouched, and the stack ends with "
-             "one final LayerNorm."),
+    alt=("Two transformer blocks side by side, read bottom to top; in each, the residual stream is "
+         "a thick straight vertical line and each sub-layer branches off it and is added back in. "
+         "Left, post-norm, x_l+1 = LN(x_l + F(x_l)): LayerNorm sits on the residual line itself, "
+         "after each addition. Right, pre-norm, x_l+1 = x_l + F(LN(x_l)): LayerNorm sits on each "
+         "branch, before multi-head attention and before the feed forward network, so the residual "
+         "line, drawn thick, runs from the block input x_l to the block output x_l+1 untouched; "
+         "one final LayerNorm follows the last block."),
+    caption=("Post-norm (left) normalises the residual stream after each addition; pre-norm "
+             "(right) only each branch's input, so the stream (thick) runs through untouched, and "
+             "the stack ends with one final LayerNorm."),
 )
 
 

@@ -6,8 +6,9 @@ The setting: an encoder stack (figures_src.nn Encoder) of blocks of
 self-attention + feed-forward network, post-norm (LN(x + F(x)), the 2017
 paper) or pre-norm (x + F(LN(x)), with a final LayerNorm), every weight
 matrix of the blocks Xavier-uniform as in their analysis (biases keep
-PyTorch's default), d_model 64, 4 heads, d_ff 256, a linear read-out and one cross-entropy loss on random tokens (vocabulary
-100, batch 8, length 16, no dropout). We measure what their Theorem 1 and
+PyTorch's default), d_model 64, 4 heads, d_ff 256, a linear read-out and
+one cross-entropy loss on random tokens (vocabulary 100, batch 8, length
+16, no dropout). We measure what their Theorem 1 and
 Figure 3 are about: the gradient norm ||dℓ/dW_2|| of each layer's
 feed-forward output weight, at initialisation, mean over seeds.
 
@@ -47,17 +48,19 @@ SEEDS = tuple(range(6))
 
 FIGURE = Figure(
     name="prenorm-gradients",
-    alt=("Two line charts of the gradient norm of each layer's feed-forward weight W_2 at initialisation in "
-         "an encoder of self-attention and feed-forward blocks (Xavier initialisation, mean of {n_seeds} "
-         "seeds, bands plus and minus one standard deviation). Left, per layer of a {n_layers}-layer stack: "
-         "post-norm stays near level, {post_first:.2f} at layer 1 and {post_last:.2f} at the top "
-         "({post_rise:.1f}x); pre-norm falls from {pre_first:.2f} to {pre_last:.2f} ({pre_fall:.1f}x). "
-         "Right: the top layer's post-norm over pre-norm ratio grows with depth, close to the square root "
-         "of the number of layers, as Xiong et al. predict, reaching {post_over_pre_top:.1f} at {n_layers} "
+    alt=("Two line charts of the gradient norm of each layer's feed-forward weight W_2 at "
+         "initialisation in an encoder of self-attention and feed-forward blocks (Xavier "
+         "initialisation, mean of {n_seeds} seeds, bands plus and minus one standard deviation). "
+         "Left, per layer of a {n_layers}-layer stack: post-norm stays near level, "
+         "{post_first:.2f} at layer 1 and {post_last:.2f} at the top ({post_rise:.1f}x); pre-norm "
+         "falls from {pre_first:.2f} to {pre_last:.2f} ({pre_fall:.1f}x). Right: the top layer's "
+         "post-norm over pre-norm ratio grows with depth, close to the square root of the number "
+         "of layers, as Xiong et al. predict, reaching {post_over_pre_top:.1f} at {n_layers} "
          "layers."),
-    caption=("Each layer's gradient at initialisation ({n_seeds} seeds). Left: over {n_layers} layers "
-             "post-norm stays near level, pre-norm falls {pre_fall:.1f}x. Right: at the top, post-norm's is "
-             "about $$\\sqrt{{L}}$$ times pre-norm's, as Xiong et al. predict."),
+    caption=("Each layer's gradient at initialisation ({n_seeds} seeds). Left: over {n_layers} "
+             "layers post-norm stays near level, pre-norm falls {pre_fall:.1f}x. Right: at the "
+             "top, post-norm's is about $$\\sqrt{{L}}$$ times pre-norm's, as Xiong et al. "
+             "predict."),
 )
 
 

@@ -44,22 +44,25 @@ from figures_src.figures.figure import Figure  # noqa: E402
 
 FIGURE = Figure(
     name="pronoun-attention",
-    alt=("Two bar charts, one per sentence, show how much attention the word \"it\" pays to each word "
-         "of \"the animal didn't cross the street because it was too tired\" and of the same sentence "
-         "ending in \"wide\", with one bar per layer for each word, in a tiny transformer (2 layers, 1 "
-         "head each) trained on generated sentences to output the word \"it\" stands for (seed "
-         "{shown_seed}, the median of {n_seeds} training seeds). In layer 2 the largest bar is on "
-         "\"animal\" ({tired_on_animal:.2f}) for tired and on \"street\" ({wide_on_street:.2f}) for wide; "
-         "layer 2 makes that move in {example_moves_k} of {n_seeds} seeds. Over {n_held_out} held-out "
-         "sentences and {n_seeds} seeds the model names the referent in {held_out_accuracy_median:.1%} "
-         "({held_out_accuracy_min:.1%} to {held_out_accuracy_max:.1%}); its largest layer-2 weight "
-         "lands on it in {l2_argmax_referent_median:.1%} ({l2_argmax_referent_min:.1%} to "
-         "{l2_argmax_referent_max:.1%}). Zeroing that weight breaks {l2_broken_referent_median:.0%} "
-         "({l2_broken_referent_min:.0%} to {l2_broken_referent_max:.0%}) of the answers, zeroing the "
-         "other noun's breaks {l2_broken_other_max:.0%}."),
+    alt=("Two bar charts, one per sentence, show how much attention the word \"it\" pays to each "
+         "word of \"the animal didn't cross the street because it was too tired\" and of the same "
+         "sentence ending in \"wide\", with one bar per layer for each word, in a tiny transformer "
+         "(2 layers, 1 head each) trained on generated sentences to output the word \"it\" stands "
+         "for (seed {shown_seed}, the median of {n_seeds} training seeds). In layer 2 the largest "
+         "bar is on \"animal\" ({tired_on_animal:.2f}) for tired and on \"street\" "
+         "({wide_on_street:.2f}) for wide; layer 2 makes that move in {example_moves_k} of "
+         "{n_seeds} seeds. Over {n_held_out} held-out sentences and {n_seeds} seeds the model "
+         "names the referent in {held_out_accuracy_median:.1%} ({held_out_accuracy_min:.1%} to "
+         "{held_out_accuracy_max:.1%}); its largest layer-2 weight lands on it in "
+         "{l2_argmax_referent_median:.1%} ({l2_argmax_referent_min:.1%} to "
+         "{l2_argmax_referent_max:.1%}). Zeroing that weight breaks "
+         "{l2_broken_referent_median:.0%} ({l2_broken_referent_min:.0%} to "
+         "{l2_broken_referent_max:.0%}) of the answers, zeroing the other noun's breaks "
+         "{l2_broken_other_max:.0%}."),
     caption=("Where \"it\" looks in a two-layer transformer (seed {shown_seed}, the median of "
-             "{n_seeds} seeds). Swap \"tired\" for \"wide\" and layer 2 moves from \"animal\" to \"street\" "
-             "({example_moves_k} of {n_seeds} seeds); held-out accuracy: {held_out_accuracy_median:.1%} (median)."),
+             "{n_seeds} seeds). Swap \"tired\" for \"wide\" and layer 2 moves from \"animal\" to "
+             "\"street\" ({example_moves_k} of {n_seeds} seeds); held-out accuracy: "
+             "{held_out_accuracy_median:.1%} (median)."),
 )
 
 
@@ -107,8 +110,8 @@ def compute() -> dict:
         "wide_on_street": weights[1, layer, street].item(),
         "l1_favourite_subject_k": favourites.count("subject"),
         "l1_favourite_object_k": favourites.count("object"),
-        "l1_adjective_opening_object_k": sum(w > ADJECTIVE_WEIGHT
-                                             for w in per_seed["l1_adjective_weight_opening_object"]),
+        "l1_adjective_opening_object_k": sum(
+            w > ADJECTIVE_WEIGHT for w in per_seed["l1_adjective_weight_opening_object"]),
         "l1_adjective_opening_object_max": max(per_seed["l1_adjective_weight_opening_object"]),
         "l2_splits_object_k": sum(w >= SPLIT_WEIGHT
                                   for w in per_seed["l2_adjective_weight_when_object"]),

@@ -23,17 +23,17 @@ from figures_src.figures.figure import Figure
 
 FIGURE = Figure(
     name="reversal-attention",
-    alt=("Heat map of the attention weights of a one-layer, one-head transformer (d_model = {d_model}) "
-         "reversing the {length}-digit sequence {example}, which it never saw in training (seed "
-         "{shown_seed}, the median of {n_seeds} training seeds). Each row is an output position i, with "
-         "the input digit on the left and the output on the right, and puts almost all of its weight on "
-         "input position n-1-i, so the bright cells form the anti-diagonal. Over {n_held_out} held-out "
-         "sequences and {n_seeds} seeds, the mean weight on it is {anti_diagonal_mass_median:.1%} "
-         "({anti_diagonal_mass_min:.1%} to {anti_diagonal_mass_max:.1%}), and the models reverse "
-         "{held_out_accuracy_median:.1%} of the sequences ({held_out_accuracy_min:.1%} to "
-         "{held_out_accuracy_max:.1%})."),
-    caption=("A one-layer, one-head transformer reversing {length} digits (seed {shown_seed}, the median "
-             "of {n_seeds}): row $$i$$ looks at position $$n-1-i$$, the anti-diagonal, with "
+    alt=("Heat map of the attention weights of a one-layer, one-head transformer (d_model = "
+         "{d_model}) reversing the {length}-digit sequence {example}, which it never saw in "
+         "training (seed {shown_seed}, the median of {n_seeds} training seeds). Each row is an "
+         "output position i, with the input digit on the left and the output on the right, and "
+         "puts almost all of its weight on input position n-1-i, so the bright cells form the "
+         "anti-diagonal. Over {n_held_out} held-out sequences and {n_seeds} seeds, the mean weight "
+         "on it is {anti_diagonal_mass_median:.1%} ({anti_diagonal_mass_min:.1%} to "
+         "{anti_diagonal_mass_max:.1%}), and the models reverse {held_out_accuracy_median:.1%} of "
+         "the sequences ({held_out_accuracy_min:.1%} to {held_out_accuracy_max:.1%})."),
+    caption=("A one-layer, one-head transformer reversing {length} digits (seed {shown_seed}, the "
+             "median of {n_seeds}): row $$i$$ looks at position $$n-1-i$$, the anti-diagonal, with "
              "{anti_diagonal_mass_median:.1%} of its weight (median over seeds)."),
 )
 
@@ -105,7 +105,8 @@ def draw(data, theme):
     ax.set_yticks([i - 0.5 for i in range(1, n)], minor=True)
     ax.grid(which="minor", color=theme.grid, linewidth=1.5)
     ax.tick_params(which="both", length=0)
-    # rows: query position i and its input digit; columns: key input digit (top), position j (bottom)
+    # rows: query position i and its input digit; columns: key input digit (top), position j
+    # (bottom)
     ax.set_yticks(range(n), [f"{i}: {t}" for i, t in enumerate(tokens)])
     ax.set_ylabel("position i: input digit")
     ax.set_xticks(range(n), tokens)

@@ -22,19 +22,19 @@ INPUTS = ("x", "shifted", "scaled")  # drawn in this order
 FIGURE = Figure(
     name="rmsnorm",
     alt=("Three line charts over the {d} features of one token vector. Left: the input x "
-         "(zero mean), x shifted by {shift:g}, and x scaled by {scale:g}. Middle: LayerNorm (gain 1, "
-         "no bias) maps all three to the same output. Right: RMSNorm (gain 1) maps x and the scaled x "
-         "to the same output, but the shifted x to a different one, pushed up by up to "
+         "(zero mean), x shifted by {shift:g}, and x scaled by {scale:g}. Middle: LayerNorm (gain "
+         "1, no bias) maps all three to the same output. Right: RMSNorm (gain 1) maps x and the "
+         "scaled x to the same output, but the shifted x to a different one, pushed up by up to "
          "{rms_shift_change:.2g}: a dashed line marks its mean, "
-         "{rms_shifted_output_mean:.2f}, which is the shifted input's mean {mean_shifted:.2f} divided by its "
-         "RMS {rms_shifted:.2f}. The legend gives each input's mean and RMS: x {mean_x:.2f} and {rms_x:.2f}, "
-         "the shifted x {mean_shifted:.2f} and {rms_shifted:.2f}, the scaled x {mean_scaled:.2f} and "
-         "{rms_scaled:.2f}. On x the two norms agree within {zero_mean_difference:.1g}; the shift moves "
-         "LayerNorm's output by at most {ln_shift_change:.1g}, and scaling changes neither by more than "
-         "{scale_change:.1g}."),
-    caption=("LayerNorm and RMSNorm on a zero-mean $$x$$, on $$x + {shift:g}$$ and on $${scale:g}x$$. "
-             "The shift survives RMSNorm (output mean {rms_shifted_output_mean:.2f}) but not LayerNorm; "
-             "scaling changes neither."),
+         "{rms_shifted_output_mean:.2f}, which is the shifted input's mean {mean_shifted:.2f} "
+         "divided by its RMS {rms_shifted:.2f}. The legend gives each input's mean and RMS: x "
+         "{mean_x:.2f} and {rms_x:.2f}, the shifted x {mean_shifted:.2f} and {rms_shifted:.2f}, "
+         "the scaled x {mean_scaled:.2f} and {rms_scaled:.2f}. On x the two norms agree within "
+         "{zero_mean_difference:.1g}; the shift moves LayerNorm's output by at most "
+         "{ln_shift_change:.1g}, and scaling changes neither by more than {scale_change:.1g}."),
+    caption=("LayerNorm and RMSNorm on a zero-mean $$x$$, on $$x + {shift:g}$$ and on "
+             "$${scale:g}x$$. The shift survives RMSNorm (output mean "
+             "{rms_shifted_output_mean:.2f}) but not LayerNorm; scaling changes neither."),
 )
 
 
@@ -58,7 +58,8 @@ def compute() -> dict:
             "d": D,
             "shift": SHIFT,
             "scale": SCALE,
-            "zero_mean_difference": float((outputs["LayerNorm"]["x"] - outputs["RMSNorm"]["x"]).abs().max()),
+            "zero_mean_difference": float((outputs["LayerNorm"]["x"]
+                                           - outputs["RMSNorm"]["x"]).abs().max()),
             "ln_shift_change": change("LayerNorm", "shifted"),
             "rms_shift_change": change("RMSNorm", "shifted"),
             "scale_change": max(change("LayerNorm", "scaled"), change("RMSNorm", "scaled")),
@@ -81,7 +82,8 @@ def draw(data, theme):
     def number(value):
         return f"{value:.2f}".replace("-0.00", "0.00").replace("-", "−")
 
-    labels = {kind: f"{names[kind]}: mean {number(facts[f'mean_{kind}'])}, RMS {number(facts[f'rms_{kind}'])}"
+    labels = {kind: f"{names[kind]}: mean {number(facts[f'mean_{kind}'])}, RMS "
+                    f"{number(facts[f'rms_{kind}'])}"
               for kind in INPUTS}
     # overlapping curves must stay visible: a line, big hollow squares, crosses
     looks = {
@@ -110,7 +112,8 @@ def draw(data, theme):
     moved = facts["rms_shifted_output_mean"]
     axes[2].axhline(moved, color=theme.color("vermillion"), linewidth=1.2, linestyle=(0, (4, 3)),
                     zorder=1)
-    axes[2].annotate(f"mean {number(moved)}\n= {number(facts['mean_shifted'])} ÷ {number(facts['rms_shifted'])}",
+    axes[2].annotate(f"mean {number(moved)}\n= {number(facts['mean_shifted'])} ÷ "
+                     f"{number(facts['rms_shifted'])}",
                      xy=(features[-1], moved), xytext=(features[-1] + 1.5, moved - 1.0), ha="left",
                      va="center",
                      fontsize=12, color=theme.text, linespacing=1.15, annotation_clip=False,

@@ -7,9 +7,10 @@ J_t = dh_t/dh_(t-1) = diag(1 - h_t^2) W_hh: a different matrix every step
 (h_t changes), but every one contains the same W_hh, so over k steps the
 gradient meets W_hh k times: the vanishing (or exploding) gradient of
 Bengio, Simard & Frasconi 1994. The diagram is drawn from a freshly
-initialised RNN (experiments.untrained_rnn), run on a short sequence: one node per time step it took, every
-recurrent edge names the parameter the step used, and compute() keeps the
-Jacobians (autograd) that the dashed arrows stand for.
+initialised RNN (experiments.untrained_rnn), run on a short sequence: one
+node per time step it took, every recurrent edge names the parameter the
+step used, and compute() keeps the Jacobians (autograd) that the dashed
+arrows stand for.
 """
 import torch
 
@@ -27,9 +28,9 @@ FIGURE = Figure(
          "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b). Dashed arrows run back from each cell to the "
          "one before: the gradient, multiplied at step t by diag(1 - h_t squared) times W_hh, a "
          "matrix that changes with h_t but always contains the same W_hh."),
-    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), the same $$W_{{hh}}$$ "
-             "at every step. Going back (dashed), each step multiplies the gradient by "
-             "$$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$."),
+    caption=("An RNN rolled up (left) and unrolled over {steps} steps (right), the same "
+             "$$W_{{hh}}$$ at every step. Going back (dashed), each step multiplies the gradient "
+             "by $$J_t = \\mathrm{{diag}}(1 - h_t^2)\\,W_{{hh}}$$."),
 )
 
 

@@ -51,20 +51,21 @@ IMPROVES = 0.05  # "improves with the whole budget": worst-k accuracy up by at l
 
 FIGURE = Figure(
     name="rnn-vs-attention",
-    alt=("Two line charts for three trained models of about {params_k:.1f} thousand parameters, the same "
-         "budget, each trained with {n_seeds} seeds, every seed drawn, to recall a letter seen k steps "
-         "earlier among random digits. Top: held-out accuracy at each model's worst distance k (1 to "
-         "{max_distance}) against training steps, up to {max_steps}; a dot marks where a seed's training "
-         "stopped, its loss under {stop_loss}. The transformer's lines reach 100% within "
-         "{transformer_steps_max} steps and the LSTM's within {lstm_steps_max}; the RNN's rise slowly, "
-         "from {rnn_worst_early_min:.0%}–{rnn_worst_early_max:.0%} at {early} steps to "
-         "{rnn_worst_final_min:.0%}–{rnn_worst_final_max:.0%} at the end. Bottom: the RNN's accuracy "
-         "against distance k from 1 to {max_distance}, after {early} steps and at the end of training: it "
-         "drops over the first few steps back, then stays level (after {early} steps it moves by at most "
-         "{rnn_tail_early_max:.0%} from k = {tail_from} to {max_distance} in every seed); chance is {chance:.0%}."),
-    caption=("Three models of about {params_k:.1f}k parameters learn to recall a letter $$k$$ steps back "
-             "({n_seeds} seeds, a line each). Top: accuracy at the worst $$k$$ during training. Bottom: "
-             "the RNN at every $$k$$."),
+    alt=("Two line charts for three trained models of about {params_k:.1f} thousand parameters, "
+         "the same budget, each trained with {n_seeds} seeds, every seed drawn, to recall a letter "
+         "seen k steps earlier among random digits. Top: held-out accuracy at each model's worst "
+         "distance k (1 to {max_distance}) against training steps, up to {max_steps}; a dot marks "
+         "where a seed's training stopped, its loss under {stop_loss}. The transformer's lines "
+         "reach 100% within {transformer_steps_max} steps and the LSTM's within {lstm_steps_max}; "
+         "the RNN's rise slowly, from {rnn_worst_early_min:.0%}–{rnn_worst_early_max:.0%} at "
+         "{early} steps to {rnn_worst_final_min:.0%}–{rnn_worst_final_max:.0%} at the end. Bottom: "
+         "the RNN's accuracy against distance k from 1 to {max_distance}, after {early} steps and "
+         "at the end of training: it drops over the first few steps back, then stays level (after "
+         "{early} steps it moves by at most {rnn_tail_early_max:.0%} from k = {tail_from} to "
+         "{max_distance} in every seed); chance is {chance:.0%}."),
+    caption=("Three models of about {params_k:.1f}k parameters learn to recall a letter $$k$$ "
+             "steps back ({n_seeds} seeds, a line each). Top: accuracy at the worst $$k$$ during "
+             "training. Bottom: the RNN at every $$k$$."),
 )
 
 

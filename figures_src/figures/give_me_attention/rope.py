@@ -22,7 +22,8 @@ import math
 import torch
 
 from figures_src.figures.figure import Figure
-from figures_src.nn.positional import apply_rope, relative_score_spread, rope_frequencies, rotate_half, score_map
+from figures_src.nn.positional import (apply_rope, relative_score_spread, rope_frequencies,
+                                       rotate_half, score_map)
 
 D = 64  # query/key width
 N_POSITIONS = 32
@@ -47,18 +48,19 @@ VARIANTS = {"rope": apply_rope, "mismatched": apply_rope_mismatched}
 
 FIGURE = Figure(
     name="rope",
-    alt=("Four panels of RoPE (d = {d}) on one random query q and key k. Top row: pair i = {pair} of "
-         "dimensions of q and k drawn as arrows "
+    alt=("Four panels of RoPE (d = {d}) on one random query q and key k. Top row: pair i = {pair} "
+         "of dimensions of q and k drawn as arrows "
          "from the origin, once with q at position {m_first} and k at {n_first}, once "
          "with q at {m_second} and k at {n_second}; both arrows are turned between the two "
          "panels, but the angle between them is {pair_angle_degrees:.0f} degrees in both. Bottom "
-         "left: a {n_positions} by {n_positions} map of query-key scores whose colours are constant "
-         "along every diagonal. Bottom right: the same map with the rotate-half pairing (i with i + d/2) "
-         "and frequencies laid out for interleaved pairs (2i, 2i+1): the diagonals are no longer "
-         "constant. Each map has its own colour bar; the two cells of the top row are circled."),
-    caption=("RoPE on a random query and key. Top: shifting both positions turns both arrows, not the "
-             "angle between them. Bottom: so scores are constant along diagonals, unless pairs and "
-             "frequencies mismatch (right)."),
+         "left: a {n_positions} by {n_positions} map of query-key scores whose colours are "
+         "constant along every diagonal. Bottom right: the same map with the rotate-half pairing "
+         "(i with i + d/2) and frequencies laid out for interleaved pairs (2i, 2i+1): the "
+         "diagonals are no longer constant. Each map has its own colour bar; the two cells of the "
+         "top row are circled."),
+    caption=("RoPE on a random query and key. Top: shifting both positions turns both arrows, not "
+             "the angle between them. Bottom: so scores are constant along diagonals, unless pairs "
+             "and frequencies mismatch (right)."),
 )
 
 

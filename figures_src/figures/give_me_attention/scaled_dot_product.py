@@ -36,16 +36,16 @@ STEPS = (("matmul_qk", "MatMul  $QK^\\top$", "purple"),
 
 FIGURE = Figure(
     name="scaled-dot-product",
-    alt=("Left, a flow diagram of scaled dot-product attention, read bottom to top: Q and K enter a "
-         "MatMul, then Scale by one over the square root of d_k, an optional Mask, SoftMax, and a "
-         "second MatMul with V. Right, one typical query's softmax weights over its {n_keys} keys as bars: "
-         "unscaled, one key takes almost all the weight; scaled, the weight is spread over several keys. "
-         "For random unit-variance vectors with d_k = {d_k}, the variance of q·k is {var_qk:.1f}; "
-         "averaged over {n_queries:,} queries the largest of the {n_keys} weights is {max_weight_raw:.2f} "
-         "unscaled and {max_weight_scaled:.2f} scaled."),
-    caption=("Scaled dot-product attention (after Vaswani et al. 2017, Figure 2). Right, why scale: with "
-             "$$d_k = {d_k}$$ the largest of {n_keys} weights averages {max_weight_raw:.2f} unscaled, "
-             "{max_weight_scaled:.2f} scaled."),
+    alt=("Left, a flow diagram of scaled dot-product attention, read bottom to top: Q and K enter "
+         "a MatMul, then Scale by one over the square root of d_k, an optional Mask, SoftMax, and "
+         "a second MatMul with V. Right, one typical query's softmax weights over its {n_keys} "
+         "keys as bars: unscaled, one key takes almost all the weight; scaled, the weight is "
+         "spread over several keys. For random unit-variance vectors with d_k = {d_k}, the "
+         "variance of q·k is {var_qk:.1f}; averaged over {n_queries:,} queries the largest of the "
+         "{n_keys} weights is {max_weight_raw:.2f} unscaled and {max_weight_scaled:.2f} scaled."),
+    caption=("Scaled dot-product attention (after Vaswani et al. 2017, Figure 2). Right, why "
+             "scale: with $$d_k = {d_k}$$ the largest of {n_keys} weights averages "
+             "{max_weight_raw:.2f} unscaled, {max_weight_scaled:.2f} scaled."),
 )
 
 
@@ -74,7 +74,8 @@ def compute() -> dict:
     largest_raw = weights_raw.max(-1).values
     largest_scaled = weights_scaled.max(-1).values
     # a typical query for the bars: both of its largest weights nearest the two averages
-    distance = (largest_raw - largest_raw.mean()).abs() + (largest_scaled - largest_scaled.mean()).abs()
+    distance = ((largest_raw - largest_raw.mean()).abs()
+                + (largest_scaled - largest_scaled.mean()).abs())
     example = int(distance.argmin())
     order = raw_scores[example].argsort(descending=True)
 
@@ -125,7 +126,8 @@ def _draw_diagram(ax, theme, d_k):
                                     linestyle=(0, (4, 2)) if name == "mask" else "-"))
         ax.text(0.5, y + box_height / 2, label, ha="center", va="center", color=theme.text,
                 fontsize=13)
-        if name == "scale":  # the operation's value here, beside the box: an operation, not a result
+        # the operation's value here, beside the box: an operation, not a result
+        if name == "scale":
             ax.text(0.97, y + box_height / 2, f"here\n÷ {math.sqrt(d_k):g}", ha="left", va="center",
                     color=theme.text, fontsize=12, linespacing=1.0, gid="scale-value")
     for lower, upper in zip(ys, ys[1:]):
@@ -169,7 +171,8 @@ def draw(data, theme):
                 va="bottom", fontsize=12, color=theme.text)
         # the largest bar's value, in clear space to the right of the bars it describes (never over
         # one), and the average over all queries that the caption quotes beside it
-        ax.annotate(f"this query: {weights[0]:.2f}\nmean of {data['n_queries']:,}: {facts[mean_key]:.2f}",
+        ax.annotate(f"this query: {weights[0]:.2f}\nmean of {data['n_queries']:,}: "
+                    f"{facts[mean_key]:.2f}",
                     xy=(1.4, weights[0]), xytext=(3.6, 0.62 if row == 0 else 0.6), ha="left",
                     va="center",
                     fontsize=12, color=theme.text, linespacing=1.15, gid=f"largest/{key}",

@@ -40,7 +40,8 @@ FIGURE = Figure(
          "Norm; then a linear layer and a softmax give the output probabilities. A dashed line "
          "labelled shared weights joins the two embeddings, and the linear layer is labelled "
          "shared weights: all three are one matrix, {embedding_millions:.1f}M parameters. Our "
-         "EncoderDecoder of these sizes has {params_millions:.1f}M parameters; the paper reports 65M."),
+         "EncoderDecoder of these sizes has {params_millions:.1f}M parameters; the paper reports "
+         "65M."),
     caption=("The transformer (after Vaswani et al. 2017, Figure 1), base model: "
              "$$N = {n_layers}$$, $$d_{{model}} = {d_model}$$, $$d_{{ff}} = {d_ff}$$, "
              "$$h = {n_heads}$$, $$d_k = d_v = {d_k}$$, a {vocab_size}-token vocabulary."),
