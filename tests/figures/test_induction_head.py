@@ -2,7 +2,6 @@
 sequences that are fixed whatever the seed, and the plotted maps are the model's own attention."""
 import statistics
 
-import pytest
 import torch
 
 from figures_src.experiments import induction
@@ -148,24 +147,6 @@ def test_plotted_example_shows_the_stripe(figure_data):
         assert layer2[second + i].argmax().item() == first + i + 1
     for i in range(1, induction.BLOCK):
         assert data["layer1"][first + i].argmax().item() == first + i - 1
-
-
-@pytest.mark.parametrize("theme_name", ["light", "dark"])
-def test_figure_fits_a_phone_and_a_laptop_screen(figure_data, figure_module, theme_name):
-    """With margin over the raised floors (issue 22): base text >= 9 CSS px in a 343-px
-    column, height <= 680 CSS px at the 740-px column."""
-    from figures_src.build import render, style
-    theme = {t.name: t for t in style.THEMES}[theme_name]
-    with theme.rc():
-        fig = figure_module(NAME).draw(figure_data(NAME), theme)
-        sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and
-                                                       hasattr(a, "get_text")
-                                                       and a.get_text().strip())
-                 if t.get_visible()]
-        rendered = render.render(fig)
-    scale = min(1, 343 / rendered.width)
-    assert min(sizes) * style.CSS_PX_PER_PT * scale >= 9.5
-    assert rendered.height * min(1, 740 / rendered.width) <= 680
 
 
 def test_training_fits_the_cpu_budget(figure_data):

@@ -132,21 +132,3 @@ def test_first_row_is_the_prompt_step(figure_data, figure_module):
     assert "step 1: 4-token prompt" in texts and "step 2" in texts
     assert any("512 KiB" == t.get_text() for t in fig.axes[2].texts)
     assert any("16 KiB" == t.get_text() for t in fig.axes[2].texts)
-
-
-@pytest.mark.parametrize("theme_name", ["light", "dark"])
-def test_figure_fits_a_phone_and_a_laptop_screen(figure_data, figure_module, theme_name):
-    """With margin over the raised floors (issue 22): base text >= 9 CSS px in a 343-px
-    column, height <= 680 CSS px at the 740-px column."""
-    from figures_src.build import render, style
-    theme = {t.name: t for t in style.THEMES}[theme_name]
-    with theme.rc():
-        fig = figure_module(NAME).draw(figure_data(NAME), theme)
-        fig.canvas.draw()
-        sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and
-                                                       hasattr(a, "get_text")
-                                                       and a.get_text().strip())
-                 if t.get_visible()]
-        rendered = render.render(fig)
-    assert min(sizes) * style.CSS_PX_PER_PT * min(1, 343 / rendered.width) >= 9.5
-    assert rendered.height * min(1, 740 / rendered.width) <= 680

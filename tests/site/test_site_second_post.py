@@ -20,7 +20,8 @@ def contract_example() -> str:
 
     import figures_src.figures as contract
     doc = contract.__doc__
-    example = doc[doc.index("Example\n-------\n") + len("Example\n-------\n"):doc.index("\nBuild and check")]
+    heading = "Example\n-------\n"
+    example = doc[doc.index(heading) + len(heading):doc.index("\nBuild and check")]
     return textwrap.dedent(example).strip() + "\n"
 
 

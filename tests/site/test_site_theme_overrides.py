@@ -8,7 +8,8 @@ the pinned gem); tests/site/theme/<file>.diff the override's change to it.
 When the Gemfile's pin moves:
 - test_upstream_is_unchanged fails, showing the new upstream file against the
   override: carry upstream's change into the override;
-- then record again: THEME_RECORD=1 .venv/bin/python -m pytest tests/site/test_site_theme_overrides.py
+- then record again:
+  THEME_RECORD=1 .venv/bin/python -m pytest tests/site/test_site_theme_overrides.py
 """
 import difflib
 import hashlib
@@ -55,20 +56,23 @@ def test_the_theme_and_jekyll_are_pinned_exactly():
     assert theme and re.search(r'^gem "jekyll", "\d+\.\d+\.\d+"$', gemfile,
                                re.M), "pin both to one version"
     assert gem_dir().name == f"jekyll-theme-chirpy-{theme.group(1)}"
-    assert not (ROOT / "Gemfile.lock").exists() or "Gemfile.lock" in (ROOT / ".gitignore").read_text()
+    ignored = (ROOT / ".gitignore").read_text()
+    assert not (ROOT / "Gemfile.lock").exists() or "Gemfile.lock" in ignored
 
 
 def test_every_override_is_a_file_of_the_theme():
     gem = gem_dir()
     assert overrides(), "no overrides found: is the layout of the repository as this test expects?"
     strays = [f for f in overrides() if not (gem / f).is_file()]
-    assert strays == [], f"not files of the theme (add them to OWN if they are the site's own): {strays}"
+    assert strays == [], ("not files of the theme (add them to OWN if they are the site's own): "
+                          f"{strays}")
 
 
 def recorded_hashes() -> dict:
     if not HASHES.is_file():
         return {}
-    return {name: digest for digest, name in (line.split() for line in HASHES.read_text().splitlines())}
+    return {name: digest
+            for digest, name in (line.split() for line in HASHES.read_text().splitlines())}
 
 
 def sha256(text: str) -> str:
@@ -82,8 +86,10 @@ def test_upstream_is_unchanged(name):
     hashes = recorded_hashes()
     if RECORDING:
         hashes[name] = sha256(upstream)
-        HASHES.write_text("".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())))
-    assert name in hashes, f"no recorded upstream hash of {name}: record it (see the module's docstring)"
+        lines = [f"{digest}  {file}\n" for file, digest in sorted(hashes.items())]
+        HASHES.write_text("".join(lines))
+    assert name in hashes, (f"no recorded upstream hash of {name}: "
+                            "record it (see the module's docstring)")
     override = (ROOT / name).read_text(encoding="utf-8")
     assert hashes[name] == sha256(upstream), (
         f"Chirpy changed {name} upstream; carry its change into the override, then record. "
@@ -92,7 +98,8 @@ def test_upstream_is_unchanged(name):
 
 @pytest.mark.parametrize("name", overrides())
 def test_the_override_changes_what_is_recorded(name):
-    diff = unified((gem_dir() / name).read_text(encoding="utf-8"), (ROOT / name).read_text(encoding="utf-8"),
+    diff = unified((gem_dir() / name).read_text(encoding="utf-8"),
+                   (ROOT / name).read_text(encoding="utf-8"),
                    name)
     recorded = RECORD / f"{name}.diff"
     if RECORDING:
@@ -100,7 +107,8 @@ def test_the_override_changes_what_is_recorded(name):
         recorded.write_text(diff, encoding="utf-8")
     assert diff, f"{name} is the theme's file unchanged: delete the override"
     assert recorded.is_file() and recorded.read_text(encoding="utf-8") == diff, \
-        f"{name} changes the theme's file otherwise than recorded in {recorded.relative_to(ROOT)}:\n{diff}"
+        (f"{name} changes the theme's file otherwise than recorded in "
+         f"{recorded.relative_to(ROOT)}:\n{diff}")
 
 
 def test_a_changed_upstream_shows_as_a_diff():

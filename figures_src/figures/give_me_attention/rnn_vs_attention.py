@@ -131,11 +131,10 @@ def compute() -> dict:
 
 
 # Facts the post quotes besides the caption's and the alt text's.
-POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "max_distance", "max_steps",
-              "rnn_improves_k",
-              "rnn_improves_n", "rnn_worst_final_max", "transformer_holds_early_k",
-              "lstm_holds_early_k",
-              "lstm_holds_final_k", "lstm_steps_median", "transformer_steps_median")
+POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "max_distance", "max_steps", "holds",
+              "rnn_improves_k", "rnn_improves_n", "rnn_worst_final_max", "transformer_holds_early_k",
+              "lstm_holds_early_k", "lstm_holds_final_k", "lstm_steps_median",
+              "transformer_steps_median")
 
 
 def quoted_fields():
