@@ -91,6 +91,7 @@ Jekyll::Hooks.register [:pages, :documents], :post_render, priority: :low do |it
 
   doc = Nokogiri::HTML5(item.output)
   GiveMeAttention::ChirpyMarkup.fix(doc, item)
+  GiveMeAttention::KatexMath.add_stylesheet(doc, item.site.config['baseurl'].to_s)
   GiveMeAttention::ContentSecurityPolicy.add(doc)
   item.output = doc.to_html(encoding: 'UTF-8')
 end

@@ -78,11 +78,13 @@ module GiveMeAttention
       stderr.each_line { |line| Jekyll.logger.warn('KaTeX:', "#{where}: #{line.strip}") unless line.strip.empty? }
     end
 
-    def self.with_stylesheet(html, baseurl)
-      return html unless html.include?('class="katex"') && !html.include?(STYLESHEET)
+    # KaTeX's stylesheet, for a page that shows math: added to the head in
+    # chirpy_markup.rb's one pass over the parsed page (not by rewriting text).
+    def self.add_stylesheet(doc, baseurl)
+      return if doc.at_css('.katex').nil? || doc.at_css(%(link[href$="#{STYLESHEET}"]))
 
-      # (the production HTML has no </head>: compress_html drops optional end tags)
-      html.sub(/<body[\s>]/) { |body| %(<link rel="stylesheet" href="#{baseurl}#{STYLESHEET}">#{body}) }
+      link = doc.create_element('link', rel: 'stylesheet', href: "#{baseurl}#{STYLESHEET}")
+      doc.at_css('head').add_child(link)
     end
   end
 end
@@ -104,7 +106,5 @@ Jekyll::Hooks.register [:pages, :documents], :post_render do |item|
   next unless item.output_ext == '.html' && item.output&.include?('class="math-tex"')
 
   math = GiveMeAttention::KatexMath
-  site = item.site
-  html = math.render_all(item.output, item.relative_path, [site.source])
-  item.output = math.with_stylesheet(html, site.config['baseurl'].to_s)
+  item.output = math.render_all(item.output, item.relative_path, [item.site.source])
 end
