@@ -3,7 +3,7 @@ data; each sentence the post writes about them, asserted for every seed."""
 import pytest
 import torch
 
-from figures_src.experiments import letter_recall as memory
+from figures_src.experiments import letter_recall
 from figures_src.experiments import seeds as seed_set
 from figures_src.build.style import LIGHT
 
@@ -17,37 +17,38 @@ def worst(data, kind, when):
 def test_every_model_is_trained_with_every_seed(figure_data):
     data = figure_data(NAME)
     assert data["per_seed"]["seed"] == list(seed_set.SEEDS) and len(seed_set.SEEDS) >= 5
-    for kind in memory.KINDS:
+    for kind in letter_recall.KINDS:
         assert len(data["curves"][kind]) == len(seed_set.SEEDS)
 
 
 def test_same_budget(figure_data):
     data = figure_data(NAME)
-    for kind in memory.KINDS:
+    for kind in letter_recall.KINDS:
         for metrics in data["metrics"][kind]:
-            assert metrics["steps"] <= memory.BUDGET["max_steps"]
+            assert metrics["steps"] <= letter_recall.BUDGET["max_steps"]
             # a model either used the whole budget or stopped at the shared loss threshold
-            assert (metrics["steps"] == memory.BUDGET["max_steps"]
-                    or metrics["final_loss"] < memory.BUDGET["stop_loss"])
+            assert (metrics["steps"] == letter_recall.BUDGET["max_steps"]
+                    or metrics["final_loss"] < letter_recall.BUDGET["stop_loss"])
 
 
 def test_parameter_counts_within_the_stated_ratio(figure_data):
     numbers = figure_data(NAME)["numbers"]
-    counts = [numbers[f"{kind}_params"] for kind in memory.KINDS]
-    assert numbers["param_ratio"] == max(counts) / min(counts) <= memory.PARAMETER_RATIO
+    counts = [numbers[f"{kind}_params"] for kind in letter_recall.KINDS]
+    assert numbers["param_ratio"] == max(counts) / min(counts) <= letter_recall.PARAMETER_RATIO
 
 
 def test_curves_are_the_models_on_held_out_data(figure_data):
     """The last point of every curve is the cached model's held-out accuracy, recomputed;
     the curve starts before training and is measured at the stated interval."""
     data = figure_data(NAME)
-    held_out = memory.held_out_sequences()
-    for kind in memory.KINDS:
-        for (model, metrics), (steps, accuracy) in zip(memory.trained_memory_models(kind),
+    held_out = letter_recall.held_out_sequences()
+    for kind in letter_recall.KINDS:
+        for (model, metrics), (steps, accuracy) in zip(letter_recall.trained_memory_models(kind),
                                                        data["curves"][kind]):
-            torch.testing.assert_close(memory.accuracy_by_distance(model, held_out), accuracy[-1])
+            torch.testing.assert_close(letter_recall.accuracy_by_distance(model, held_out),
+                                       accuracy[-1])
             assert steps[0] == 0 and steps[-1] == metrics["steps"]
-            assert all(b - a <= memory.EVALUATE_EVERY
+            assert all(b - a <= letter_recall.EVALUATE_EVERY
                        for a, b in zip(steps.tolist(), steps[1:].tolist()))
 
 
@@ -103,18 +104,19 @@ def test_rnn_improves_but_stays_behind(figure_data):
 
 def test_untrained_transformer_fails_the_same_check():
     """Control: the check the trained transformer passes is not passed by construction."""
-    model = memory.untrained_model("transformer")
-    assert memory.accuracy_by_distance(model, memory.held_out_sequences()).min() < 0.99
+    model = letter_recall.untrained_model("transformer")
+    assert letter_recall.accuracy_by_distance(model,
+                                              letter_recall.held_out_sequences()).min() < 0.99
 
 
 def test_held_out_sequences_never_in_the_training_stream(figure_data):
     """Replay every batch each seed trained on (same generator, same maker)."""
     data = figure_data(NAME)
-    held_out = memory.held_out_sequences()
+    held_out = letter_recall.held_out_sequences()
     held = {tuple(row) for row in held_out.tolist()}
-    make_batch = memory.training_batch_maker(memory.BUDGET["batch_size"], held_out)
+    make_batch = letter_recall.training_batch_maker(letter_recall.BUDGET["batch_size"], held_out)
     for i, seed in enumerate(seed_set.SEEDS):
-        steps = max(data["metrics"][kind][i]["steps"] for kind in memory.KINDS)
+        steps = max(data["metrics"][kind][i]["steps"] for kind in letter_recall.KINDS)
         generator = torch.Generator().manual_seed(seed)
         for _ in range(steps):
             tokens, _ = make_batch(generator)
@@ -147,6 +149,6 @@ def test_every_seed_is_drawn_and_the_budgets_are_named(figure_data, figure_modul
     assert len([line for line in top.lines
                 if len(line.get_xdata()) > 2]) == 3 * n  # one per model and seed
     assert len([line for line in bottom.lines
-                if len(line.get_xdata()) == memory.MAX_DISTANCE]) == 2 * n
+                if len(line.get_xdata()) == letter_recall.MAX_DISTANCE]) == 2 * n
     titles = bottom.get_title(loc="left")
     assert str(data["numbers"]["early"]) in titles and str(data["numbers"]["max_steps"]) in titles

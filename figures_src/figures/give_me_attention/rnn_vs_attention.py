@@ -36,14 +36,14 @@ import string
 
 import torch
 
-from figures_src.experiments import letter_recall as memory
+from figures_src.experiments import letter_recall
 from figures_src.experiments import seeds as seed_set
 from figures_src.figures.figure import Figure
 
 LABELS = {"rnn": "RNN", "lstm": "LSTM", "transformer": "transformer"}
 KEY_ORDER = ("transformer", "lstm", "rnn")  # the legend's order: fastest learner first
 COLOURS = {"rnn": "vermillion", "lstm": "green", "transformer": "blue"}
-CHANCE = 1 / memory.N_LETTERS
+CHANCE = 1 / letter_recall.N_LETTERS
 EARLY = 400  # steps: the bottom panel's first budget
 HOLDS = 0.9  # "holds the letter at every distance": at least this at the worst k
 TAIL_FROM = 6  # "does not fade with distance": accuracy from k = TAIL_FROM to 24 moves this little
@@ -78,13 +78,13 @@ def carried(steps, values, budget):
 
 def compute() -> dict:
     seeds = seed_set.SEEDS
-    runs = {kind: memory.trained_memory_models(kind, seeds) for kind in memory.KINDS}
+    runs = {kind: letter_recall.trained_memory_models(kind, seeds) for kind in letter_recall.KINDS}
     metrics = {kind: [m for _, m in run] for kind, run in runs.items()}
-    budget = memory.BUDGET
+    budget = letter_recall.BUDGET
     curves = {kind: [(torch.tensor(m["curve_steps"]), torch.tensor(m["curve"])) for m in ms]
               for kind, ms in metrics.items()}  # per seed: steps [n], accuracy [n, MAX_DISTANCE]
     per_seed = {"seed": list(seeds)}
-    for kind in memory.KINDS:
+    for kind in letter_recall.KINDS:
         per_seed[f"{kind}_steps"] = [m["steps"] for m in metrics[kind]]
         per_seed[f"{kind}_worst_early"] = [float(carried(s.tolist(), a.min(-1).values.tolist(),
                                                          EARLY))
@@ -102,16 +102,17 @@ def compute() -> dict:
                                 zip(per_seed["rnn_worst_early"], per_seed["rnn_worst_final"])]
     per_seed["rnn_k1_early"] = [float(carried(s.tolist(), a[:, 0].tolist(), EARLY))
                                 for s, a in curves["rnn"]]
-    params = {kind: metrics[kind][0]["parameters"] for kind in memory.KINDS}
+    params = {kind: metrics[kind][0]["parameters"] for kind in letter_recall.KINDS}
     numbers = {
-        "max_distance": memory.MAX_DISTANCE, "n_held_out": memory.N_HELD_OUT, "chance": CHANCE,
+        "max_distance": letter_recall.MAX_DISTANCE, "n_held_out": letter_recall.N_HELD_OUT,
+        "chance": CHANCE,
         "max_steps": budget["max_steps"], "batch_size": budget["batch_size"], "lr": budget["lr"],
         "stop_loss": budget["stop_loss"], "early": EARLY, "holds": HOLDS, "n_seeds": len(seeds),
         "tail_from": TAIL_FROM,
         "params_k": sum(params.values()) / len(params) / 1000,
         "param_ratio": max(params.values()) / min(params.values()),
     }
-    for kind in memory.KINDS:
+    for kind in letter_recall.KINDS:
         numbers[f"{kind}_params"] = params[kind]
         for key in ("steps", "worst_early", "worst_final", "holds_early", "holds_final"):
             numbers.update(seed_set.seed_facts(f"{kind}_{key}", per_seed[f"{kind}_{key}"]))
@@ -119,7 +120,7 @@ def compute() -> dict:
         numbers.update(seed_set.seed_facts(key, per_seed[key]))
     numbers.update(seed_set.seed_facts("rnn_k1_early", per_seed["rnn_k1_early"]))
     return {
-        "k": torch.arange(1, memory.MAX_DISTANCE + 1),
+        "k": torch.arange(1, letter_recall.MAX_DISTANCE + 1),
         "curves": curves,
         "metrics": {kind: [{key: value for key, value in m.items()
                             if key not in ("losses", "curve")}
@@ -132,7 +133,8 @@ def compute() -> dict:
 
 # Facts the post quotes besides the caption's and the alt text's.
 POST_FACTS = ("early", "rnn_worst_early_median", "n_seeds", "max_distance", "max_steps", "holds",
-              "rnn_improves_k", "rnn_improves_n", "rnn_worst_final_max", "transformer_holds_early_k",
+              "rnn_improves_k", "rnn_improves_n", "rnn_worst_final_max",
+              "transformer_holds_early_k",
               "lstm_holds_early_k", "lstm_holds_final_k", "lstm_steps_median",
               "transformer_steps_median")
 
